@@ -1,0 +1,646 @@
+"""Readers for the three shapes of the Telecom Italia Milano GRID files.
+
+All readers return the same tidy frame: one row per cell and 10-minute slot, columns
+``cell``, ``time`` (tz-aware, Europe/Rome) and one float column per asked-for traffic
+type, activity summed over country codes (a missing field counts as 0).
+
+Files are streamed with pyarrow's CSV reader in blocks: only the needed columns are
+converted, rows of unselected cells and times are dropped block by block, and each
+block is reduced to one row per (cell, slot) before the next is read, so a 300 MB
+daily file of the whole grid is read in a few seconds and selecting a few cells
+needs little memory.
+"""
+
+from __future__ import annotations
+
+import bz2
+import glob
+import gzip
+import lzma
+import os
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pv
+
+from lstmforecast.datasets._schema import (
+    TIMEZONE,
+    TRAFFIC_TYPES,
+    check_cells,
+    check_selection,
+    check_time_range,
+    check_types,
+    finalize,
+)
+
+__all__ = [
+    "MalformedFileError",
+    "read_dataverse",
+    "read_kaggle",
+    "read_lab_processed",
+    "read_milano",
+]
+
+_BLOCK_SIZE = 1 << 24  # 16 MiB of text per block
+_DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+class MalformedFileError(ValueError):
+    """A Milano file has a line that cannot be parsed.
+
+    The message names the file, the line number (1-based, counting a header line)
+    and what is wrong with it. Pass ``on_bad_lines="skip"`` to the reader to skip
+    such lines instead; the number skipped is then reported.
+    """
+
+
+@dataclass(frozen=True)
+class _Format:
+    name: str
+    columns: tuple[str, ...]
+    pattern: str  # glob pattern of the file names in a directory
+    delimiter: str | None  # None: one tab or one space, sniffed from the first line
+    header: tuple[str, ...] | None  # expected header (lower case), None if none
+    time_is_text: bool
+    blank_is_zero: bool  # empty value fields are missing activity (counted as 0)
+    timezone: str = "UTC"  # of naive timestamp texts
+
+
+_DATAVERSE = _Format(
+    name="dataverse",
+    columns=("cell", "time", "country", *TRAFFIC_TYPES),
+    pattern="sms-call-internet-mi-*.txt*",
+    delimiter="\t",
+    header=None,
+    time_is_text=False,
+    blank_is_zero=True,
+)
+_KAGGLE = _Format(
+    name="kaggle",
+    columns=("time", "cell", "country", *TRAFFIC_TYPES),
+    pattern="sms-call-internet-mi-*.csv*",
+    delimiter=",",
+    header=(
+        "datetime",
+        "cellid",
+        "countrycode",
+        "smsin",
+        "smsout",
+        "callin",
+        "callout",
+        "internet",
+    ),
+    time_is_text=True,
+    blank_is_zero=True,
+)
+_LAB = _Format(
+    name="lab",
+    columns=("cell", "time", *TRAFFIC_TYPES),
+    pattern="short_milan_processed_*.txt*",
+    delimiter=None,
+    header=None,
+    time_is_text=True,
+    blank_is_zero=False,
+    timezone=TIMEZONE,
+)
+_FORMATS = {f.name: f for f in (_DATAVERSE, _KAGGLE, _LAB)}
+
+
+# --------------------------------------------------------------------------- files
+def _open_text(path: Path):
+    """Open a possibly compressed text file (chosen by its suffix)."""
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(
+        path.suffix.lower(), open
+    )
+    return opener(path, "rt", encoding="utf-8", newline="")
+
+
+def _expand_paths(paths, fmt: _Format | None) -> list[Path]:
+    """Files named by ``paths``: a file, a directory, a glob pattern, or a list."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    if not isinstance(paths, Iterable):
+        raise TypeError(
+            "The 'paths' parameter must be a file, a directory, a glob pattern or a "
+            f"list of them. Got {paths!r} of type {type(paths).__name__} instead."
+        )
+    files: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            patterns = [fmt.pattern] if fmt else [f.pattern for f in _FORMATS.values()]
+            found = sorted({q for pat in patterns for q in path.glob(pat)})
+            if not found:
+                raise FileNotFoundError(
+                    f"No Milano file in directory '{path}': expected names matching "
+                    f"{patterns}. Pass the files themselves, or set 'format'."
+                )
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        elif glob.has_magic(str(p)):
+            found = sorted(Path(q) for q in glob.glob(str(p)))
+            if not found:
+                raise FileNotFoundError(f"The pattern '{p}' matches no file.")
+            files.extend(found)
+        else:
+            raise FileNotFoundError(
+                f"'{p}' is not a file or a directory. Check the path passed in "
+                "'paths' (relative paths start from the current directory)."
+            )
+    if not files:
+        raise ValueError("The 'paths' parameter names no file. Pass at least one.")
+    return files
+
+
+def _guess_format(path: Path) -> _Format:
+    name = path.name.lower()
+    if name.startswith("short_milan_processed"):
+        return _LAB
+    with _open_text(path) as fh:
+        first = fh.readline()
+    if first.lower().replace(" ", "").replace('"', "").startswith("datetime,"):
+        return _KAGGLE
+    if "\t" in first:
+        return _DATAVERSE
+    raise ValueError(
+        f"Cannot tell the format of '{path}': its first line is {first[:80]!r}. "
+        "Pass format='dataverse', 'kaggle' or 'lab'."
+    )
+
+
+def _file_may_hold(path: Path, lo, hi) -> bool:
+    """Use the date in a daily file's name to skip files outside the range."""
+    m = _DATE_IN_NAME.search(path.name)
+    if m is None:
+        return True
+    day = pd.Timestamp(m.group(1)).tz_localize(TIMEZONE)
+    # one day of margin on each side: a file's slots may straddle midnight in UTC
+    if lo is not None and day + pd.Timedelta(days=2) <= lo:
+        return False
+    if hi is not None and day - pd.Timedelta(days=1) >= hi:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- slow path: lines
+def _split(fmt: _Format, line: str, delimiter: str) -> list[str]:
+    return line.split() if fmt.delimiter is None else line.split(delimiter)
+
+
+def _line_problem(fmt: _Format, fields: list[str], types, delimiter: str) -> str | None:
+    """Say what is wrong with one line's fields, or None if it is fine."""
+    n = len(fmt.columns)
+    if len(fields) != n:
+        return f"expected {n} fields separated by {delimiter!r}, found {len(fields)}"
+    named = dict(zip(fmt.columns, fields))
+    for col in ("cell", "time") if not fmt.time_is_text else ("cell",):
+        try:
+            int(named[col])
+        except ValueError:
+            return f"column '{col}' must be an integer, found {named[col]!r}"
+    if fmt.time_is_text:
+        value = named["time"].strip()
+        if not value.isdigit():
+            try:
+                pd.Timestamp(value)
+            except ValueError:
+                return f"column 'time' must be a timestamp, found {value!r}"
+    for col in types:
+        value = named[col].strip()
+        if value == "" and fmt.blank_is_zero:
+            continue
+        try:
+            float(value)
+        except ValueError:
+            return f"column '{col}' must be a number, found {value!r}"
+    return None
+
+
+def _scan(path: Path, fmt: _Format, types, delimiter: str, skip: bool):
+    """Check every line in Python; return (clean text, skipped lines) or raise."""
+    kept: list[str] = []
+    skipped: list[tuple[int, str]] = []
+    with _open_text(path) as fh:
+        for lineno, line in enumerate(fh, start=1):
+            body = line.rstrip("\r\n")
+            if lineno == 1 and fmt.header is not None:
+                continue
+            if not body.strip():
+                continue
+            problem = _line_problem(fmt, _split(fmt, body, delimiter), types, delimiter)
+            if problem is None:
+                kept.append(body)
+                continue
+            if not skip:
+                raise MalformedFileError(
+                    f"{path}, line {lineno}: {problem}. The line reads {body[:120]!r}. "
+                    "Fix or remove the line, or pass on_bad_lines='skip' to skip "
+                    "malformed lines (their number is reported)."
+                )
+            skipped.append((lineno, problem))
+    return "\n".join(kept) + "\n", skipped
+
+
+# ---------------------------------------------------------------- fast path: arrow
+def _sniff_delimiter(path: Path, fmt: _Format) -> str:
+    if fmt.delimiter is not None:
+        return fmt.delimiter
+    with _open_text(path) as fh:
+        first = fh.readline()
+    return "\t" if "\t" in first else " "
+
+
+def _check_header(path: Path, fmt: _Format) -> None:
+    if fmt.header is None:
+        return
+    with _open_text(path) as fh:
+        first = fh.readline().rstrip("\r\n")
+    got = tuple(c.strip().strip('"').lower() for c in first.split(fmt.delimiter))
+    if got != fmt.header:
+        raise MalformedFileError(
+            f"{path}, line 1: expected the header {','.join(fmt.header)!r} (in any "
+            f"letter case), found {first[:120]!r}. Is this a Kaggle-format file? "
+            "Pass the right 'format', or fix the header."
+        )
+
+
+def _time_to_ns(arr: pa.Array, fmt: _Format, timezone: str) -> pa.Array:
+    """Convert a time column to int64 nanoseconds since the epoch (UTC)."""
+    if not fmt.time_is_text:
+        return pc.multiply(arr.cast(pa.int64()), pa.scalar(1_000_000, pa.int64()))
+    enc = arr.dictionary_encode()  # slots repeat: parse each distinct value once
+    text = pd.Series(enc.dictionary.to_pylist(), dtype=object).str.strip()
+    digits = text.str.fullmatch(r"\d+")
+    stamps = pd.Series(pd.NaT, index=text.index, dtype=f"datetime64[ns, {TIMEZONE}]")
+    if digits.any():
+        stamps[digits] = pd.to_datetime(
+            text[digits].astype(np.int64), unit="ms", utc=True
+        ).dt.tz_convert(TIMEZONE)
+    if (~digits).any():
+        parsed = pd.to_datetime(text[~digits], format="ISO8601", utc=False)
+        if getattr(parsed.dt, "tz", None) is None:
+            parsed = parsed.dt.tz_localize(timezone, ambiguous="raise")
+        stamps[~digits] = parsed.dt.tz_convert(TIMEZONE)
+    ns = stamps.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]")
+    values = pa.array(ns.to_numpy().view(np.int64))
+    return values.take(enc.indices)
+
+
+def _reduce(table: pa.Table, types) -> pa.Table:
+    """Sum over country codes: one row per (cell, slot)."""
+    agg = table.group_by(["cell", "time"], use_threads=False).aggregate(
+        [(t, "sum", pc.ScalarAggregateOptions(min_count=0)) for t in types]
+    )
+    return pa.table({"cell": agg["cell"], "time": agg["time"]} | {
+        t: agg[f"{t}_sum"] for t in types
+    })
+
+
+def _read_batches(source, fmt: _Format, types, delimiter, handler, cells, lo_ns, hi_ns,
+                  timezone):
+    read_opts = pv.ReadOptions(
+        column_names=list(fmt.columns),
+        skip_rows=1 if fmt.header is not None else 0,
+        block_size=_BLOCK_SIZE,
+    )
+    parse_opts = pv.ParseOptions(delimiter=delimiter, invalid_row_handler=handler)
+    column_types = {"cell": pa.int64(), **dict.fromkeys(types, pa.float64())}
+    column_types["time"] = pa.string() if fmt.time_is_text else pa.int64()
+    convert_opts = pv.ConvertOptions(
+        column_types=column_types,
+        include_columns=["cell", "time", *types],
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    cell_set = pa.array(cells) if cells is not None else None
+    parts = []
+    with pv.open_csv(
+        source, read_options=read_opts, parse_options=parse_opts,
+        convert_options=convert_opts,
+    ) as reader:
+        for batch in reader:
+            table = pa.Table.from_batches([batch])
+            if cell_set is not None:
+                table = table.filter(pc.is_in(table["cell"], value_set=cell_set))
+            if table.num_rows == 0:
+                continue
+            table = table.set_column(
+                1, "time", _time_to_ns(table["time"].combine_chunks(), fmt, timezone)
+            )
+            if lo_ns is not None:
+                table = table.filter(pc.greater_equal(table["time"], lo_ns))
+            if hi_ns is not None:
+                table = table.filter(pc.less(table["time"], hi_ns))
+            if table.num_rows:
+                parts.append(_reduce(table, types))
+    return parts
+
+
+def _read_file(path: Path, fmt: _Format, types, cells, lo, hi, on_bad_lines, timezone):
+    """Read one file into an arrow table of (cell, time_ns, types) and a skip list."""
+    _check_header(path, fmt)
+    delimiter = _sniff_delimiter(path, fmt)
+    lo_ns = None if lo is None else lo.tz_convert("UTC").value
+    hi_ns = None if hi is None else hi.tz_convert("UTC").value
+    bad_rows: list[str] = []
+
+    def handler(row):
+        bad_rows.append(row.text)
+        return "skip" if on_bad_lines == "skip" else "error"
+
+    args = (fmt, types, delimiter, handler, cells, lo_ns, hi_ns, timezone)
+    skipped: list[tuple[int, str]] = []
+    try:
+        parts = _read_batches(pa.input_stream(str(path), compression="detect"), *args)
+        if bad_rows:
+            # The fast path skipped lines with a wrong number of fields: rescan to
+            # count and locate them exactly.
+            raise pa.ArrowInvalid("rows with a wrong number of fields")
+    except (pa.ArrowInvalid, ValueError) as exc:
+        if isinstance(exc, MalformedFileError):
+            raise
+        # Slow path, only for files with problems: find the exact line in Python.
+        text, skipped = _scan(path, fmt, types, delimiter, on_bad_lines == "skip")
+        if not skipped:  # nothing wrong found line by line: report pyarrow's reason
+            raise MalformedFileError(f"{path}: could not be read ({exc}).") from exc
+        bad_rows.clear()
+        clean = pa.BufferReader(text.encode())
+        parts = _read_batches(clean, _without_header(fmt), *args[1:])
+    if parts:
+        table = _reduce(pa.concat_tables(parts), types) if len(parts) > 1 else parts[0]
+    else:
+        table = None
+    return table, skipped
+
+
+def _without_header(fmt: _Format) -> _Format:
+    """The cleaned text of the slow path has no header line any more."""
+    if fmt.header is None:
+        return fmt
+    return _Format(**{**fmt.__dict__, "header": None})
+
+
+def _to_frame(tables: list[pa.Table], types) -> pd.DataFrame:
+    if not tables:
+        empty = {"cell": np.array([], np.int64), "time": np.array([], "datetime64[ns]")}
+        frame = pd.DataFrame({**empty, **{t: np.array([], float) for t in types}})
+        frame["time"] = frame["time"].dt.tz_localize("UTC")
+        return frame
+    table = pa.concat_tables(tables)
+    frame = table.to_pandas()
+    frame[list(types)] = frame[list(types)].fillna(0.0)
+    frame["time"] = pd.to_datetime(frame["time"].to_numpy(np.int64), unit="ns", utc=True)
+    return frame
+
+
+def _read(paths, fmt_name, *, cells, start, end, types, on_bad_lines, timezone, source):
+    if on_bad_lines not in ("error", "skip"):
+        raise ValueError(
+            "The 'on_bad_lines' parameter must be 'error' or 'skip'. "
+            f"Got {on_bad_lines!r} instead."
+        )
+    type_list = check_types(types)
+    cell_arr = check_cells(cells)
+    lo, hi = check_time_range(start, end)
+    if fmt_name not in (*_FORMATS, "auto"):
+        raise ValueError(
+            "The 'format' parameter must be one of 'auto', 'dataverse', 'kaggle', "
+            f"'lab'. Got {fmt_name!r} instead."
+        )
+    fixed = None if fmt_name == "auto" else _FORMATS[fmt_name]
+    files = _expand_paths(paths, fixed)
+    tables, n_skipped, n_files = [], 0, 0
+    for path in files:
+        if not _file_may_hold(path, lo, hi):
+            continue
+        n_files += 1
+        fmt = fixed or _guess_format(path)
+        table, skipped = _read_file(
+            path, fmt, type_list, cell_arr, lo, hi, on_bad_lines,
+            timezone or fmt.timezone,
+        )
+        if skipped:
+            n_skipped += len(skipped)
+            first_line, why = skipped[0]
+            warnings.warn(
+                f"Skipped {len(skipped)} malformed line(s) of {path} (first: line "
+                f"{first_line}, {why}).",
+                UserWarning,
+                stacklevel=3,
+            )
+        if table is not None:
+            tables.append(table)
+    frame = _to_frame(tables, type_list)
+    where = source or (str(files[0]) if len(files) == 1 else f"{len(files)} files")
+    if n_files == 0:
+        raise ValueError(
+            f"The selection is empty: none of the {len(files)} file(s) is dated within "
+            f"[{lo}, {hi}) (judged by the date in the file names). Widen 'start'/'end'."
+        )
+    check_selection(frame, cells=cell_arr, lo=lo, hi=hi, source=where)
+    out = finalize(frame, type_list)
+    out.attrs["n_skipped_lines"] = n_skipped
+    return out
+
+
+_COMMON_DOC = """
+    Parameters
+    ----------
+    paths : str, path-like or list of them
+        Files (plain or compressed: ``.gz``, ``.bz2``, ``.xz``), directories (every
+        file whose name matches the format's pattern) or glob patterns.
+    cells : int, list of int or None, default=None
+        Cells (squares of the Milano grid, 1-10000) to keep; None keeps all. Rows of
+        other cells are dropped while the file streams by. Asking for a cell that is
+        not in the selected data is an error.
+    start, end : str, date, datetime or None, default=None
+        Inclusive bounds on the slot time; naive values are Milan local time, and a
+        date alone as ``end`` includes that whole day. Daily files whose name dates
+        them outside the range are not opened. A range that selects nothing is an
+        error.
+    types : str, int, list or None, default=None
+        Traffic types to read: names from ``TRAFFIC_TYPES`` (``'sms_in'``,
+        ``'sms_out'``, ``'call_in'``, ``'call_out'``, ``'internet'``) or the lab's
+        codes 1-5; None reads all five. Only these columns are converted.
+    on_bad_lines : {'error', 'skip'}, default='error'
+        A line with the wrong number of fields or a non-numeric value raises
+        :class:`MalformedFileError` naming the file and line. With ``'skip'`` such
+        lines are skipped, a ``UserWarning`` gives their number per file, and the
+        total is in ``frame.attrs['n_skipped_lines']``.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        The tidy frame: one row per cell and slot, sorted by cell then time, with
+        columns ``cell`` (int64), ``time`` (``datetime64[ns, Europe/Rome]``) and one
+        float64 column per selected type, summed over country codes (missing fields
+        count as 0). A slot with no line in the file has no row: the file records no
+        activity for it (see ``HourlyAggregator(missing=...)``).
+"""
+
+
+def _doc(func):
+    func.__doc__ = func.__doc__.replace("    %(common)s\n", _COMMON_DOC.strip("\n") + "\n")
+    return func
+
+
+@_doc
+def read_dataverse(
+    paths, *, cells=None, start=None, end=None, types=None, on_bad_lines="error"
+) -> pd.DataFrame:
+    """Read the original Telecom Italia daily files ``sms-call-internet-mi-*.txt``.
+
+    These are the Harvard Dataverse files (doi:10.7910/DVN/EGZHFV): tab-separated,
+    no header, columns square id, time interval (epoch milliseconds, slot start),
+    country code, sms-in, sms-out, call-in, call-out, internet. Empty fields are
+    missing activity. A slot has one line per country code, or none.
+
+    %(common)s
+
+    See Also
+    --------
+    read_kaggle, read_lab_processed : The other two shapes of the same data.
+    read_milano : Any of the three, told apart by name and first line.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from lstmforecast.datasets import read_dataverse
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> lines = ["1\\t1383260400000\\t0\\t0.08\\t\\t\\t\\t",
+    ...          "1\\t1383260400000\\t39\\t0.14\\t0.15\\t0.16\\t0.05\\t11.0"]
+    >>> _ = (tmp / "sms-call-internet-mi-2013-11-01.txt").write_text("\\n".join(lines))
+    >>> read_dataverse(tmp, types=["sms_in", "internet"])
+       cell                      time  sms_in  internet
+    0     1 2013-11-01 00:00:00+01:00    0.22      11.0
+    """
+    return _read(
+        paths, "dataverse", cells=cells, start=start, end=end, types=types,
+        on_bad_lines=on_bad_lines, timezone=None, source=None,
+    )
+
+
+@_doc
+def read_kaggle(
+    paths, *, cells=None, start=None, end=None, types=None, on_bad_lines="error",
+    timezone="UTC",
+) -> pd.DataFrame:
+    """Read the Kaggle redistribution ``sms-call-internet-mi-*.csv``.
+
+    Comma-separated with the header
+    ``datetime,CellID,countrycode,smsin,smsout,callin,callout,internet``; one line
+    per cell, slot and country code, like the original files.
+
+    %(common)s
+    timezone : str, default='UTC'
+        Time zone of naive ``datetime`` values. The Kaggle files were written from
+        the original epoch milliseconds as naive UTC (``2013-10-31 23:00:00`` is
+        local midnight of 1 November); pass ``'Europe/Rome'`` for files written in
+        local time. Values that carry an offset, or that are epoch milliseconds,
+        need no time zone.
+
+    See Also
+    --------
+    read_dataverse, read_lab_processed, read_milano
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from lstmforecast.datasets import read_kaggle
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "sms-call-internet-mi-2013-11-01.csv"
+    >>> _ = path.write_text(
+    ...     "datetime,CellID,countrycode,smsin,smsout,callin,callout,internet\\n"
+    ...     "2013-10-31 23:00:00,1,39,0.14,0.15,0.16,0.05,11.0\\n"
+    ...     "2013-10-31 23:10:00,1,39,0.27,0.11,0.18,0.13,11.1\\n")
+    >>> read_kaggle(path, types="internet")
+       cell                      time  internet
+    0     1 2013-11-01 00:00:00+01:00      11.0
+    1     1 2013-11-01 00:10:00+01:00      11.1
+    """
+    return _read(
+        paths, "kaggle", cells=cells, start=start, end=end, types=types,
+        on_bad_lines=on_bad_lines, timezone=timezone, source=None,
+    )
+
+
+@_doc
+def read_lab_processed(
+    paths, *, cells=None, start=None, end=None, types=None, on_bad_lines="error",
+    timezone=TIMEZONE,
+) -> pd.DataFrame:
+    """Read the Politecnico lab's ``short_milan_processed_YYYY-MM-DD.txt`` files.
+
+    One line per cell and slot, no header, fields separated by one tab or one space
+    (as the lab's ``line.split()`` reads them): cell id, slot time, then sms-in,
+    sms-out, call-in, call-out, internet, already summed over country codes. The
+    time is epoch milliseconds (as in the original files) or a timestamp text.
+
+    %(common)s
+    timezone : str, default='Europe/Rome'
+        Time zone of naive timestamp texts in the time column.
+
+    See Also
+    --------
+    read_dataverse, read_kaggle, read_milano
+    load_dataset : The lab's day x hour table from any of these files.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from lstmforecast.datasets import read_lab_processed
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "short_milan_processed_2013-11-01.txt"
+    >>> _ = path.write_text("3 1383260400000 0.2 0.1 0.3 0.1 55.5\\n"
+    ...                     "3 1383261000000 0.1 0.1 0.2 0.0 49.5\\n")
+    >>> read_lab_processed(path, types=5)
+       cell                      time  internet
+    0     3 2013-11-01 00:00:00+01:00      55.5
+    1     3 2013-11-01 00:10:00+01:00      49.5
+    """
+    return _read(
+        paths, "lab", cells=cells, start=start, end=end, types=types,
+        on_bad_lines=on_bad_lines, timezone=timezone, source=None,
+    )
+
+
+@_doc
+def read_milano(
+    paths, *, format="auto", cells=None, start=None, end=None, types=None,
+    on_bad_lines="error",
+) -> pd.DataFrame:
+    """Read Milano GRID files of any of the three shapes into the tidy frame.
+
+    %(common)s
+    format : {'auto', 'dataverse', 'kaggle', 'lab'}, default='auto'
+        With ``'auto'`` each file's shape is told by its name
+        (``short_milan_processed_*`` is the lab's) and first line (a ``datetime,``
+        header is Kaggle's, tabs are the original files'). Time zones take the
+        readers' defaults.
+
+    See Also
+    --------
+    read_dataverse, read_kaggle, read_lab_processed
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from lstmforecast.datasets import make_milano_traffic, read_milano
+    >>> from lstmforecast.datasets import write_milano
+    >>> truth = make_milano_traffic(n_cells=2, n_days=1, random_state=0)
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> files = write_milano(truth, folder, format="kaggle", random_state=0)
+    >>> frame = read_milano(folder, types="internet")
+    >>> frame.shape
+    (288, 3)
+    """
+    return _read(
+        paths, format, cells=cells, start=start, end=end, types=types,
+        on_bad_lines=on_bad_lines, timezone=None, source=None,
+    )

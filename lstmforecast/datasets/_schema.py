@@ -1,0 +1,201 @@
+"""The tidy Milano frame: column names, dtypes and the checks shared by all readers."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+#: Time zone of the Milano GRID data: slots and days are aligned on Milan local time.
+TIMEZONE = "Europe/Rome"
+
+#: dtype of the ``time`` column of every tidy frame.
+TIME_DTYPE = pd.DatetimeTZDtype(unit="ns", tz=TIMEZONE)
+
+#: The five activity types, in the order of the original files.
+TRAFFIC_TYPES = ("sms_in", "sms_out", "call_in", "call_out", "internet")
+
+#: The lab's integer codes (``traffic_type`` of its ``load_dataset``).
+LAB_TYPE_CODES = {i + 1: name for i, name in enumerate(TRAFFIC_TYPES)}
+
+#: Names used by the original files and by other projects, mapped to ours.
+TYPE_ALIASES = {
+    "smsin": "sms_in",
+    "smsout": "sms_out",
+    "callin": "call_in",
+    "callout": "call_out",
+    "sms-in": "sms_in",
+    "sms-out": "sms_out",
+    "call-in": "call_in",
+    "call-out": "call_out",
+    "internet_total": "internet",
+}
+
+#: Length of one Milano slot.
+SLOT = pd.Timedelta(minutes=10)
+
+
+def check_types(types, *, available: Sequence[str] = TRAFFIC_TYPES) -> list[str]:
+    """Return the canonical, ordered list of traffic types asked for.
+
+    ``types`` may be None (all available), one name or code, or an iterable of them.
+    Integer codes follow the lab (1 = sms_in ... 5 = internet).
+    """
+    if types is None:
+        return list(available)
+    if isinstance(types, (str, int, np.integer)):
+        types = [types]
+    if not isinstance(types, Iterable):
+        raise TypeError(
+            "The 'types' parameter must be None, a traffic type or a list of them. "
+            f"Got {types!r} of type {type(types).__name__} instead."
+        )
+    out = []
+    for t in types:
+        name = t
+        if isinstance(t, (int, np.integer)) and not isinstance(t, bool):
+            name = LAB_TYPE_CODES.get(int(t))
+        elif isinstance(t, str):
+            name = TYPE_ALIASES.get(t.lower(), t.lower())
+        if name not in TRAFFIC_TYPES:
+            raise ValueError(
+                f"Unknown traffic type {t!r} in the 'types' parameter. Expected one of "
+                f"{list(TRAFFIC_TYPES)} (or the lab's codes 1-5). Fix the spelling or "
+                "leave 'types' as None for all of them."
+            )
+        if name not in available:
+            raise ValueError(
+                f"Traffic type {name!r} is not in this data: it holds only "
+                f"{list(available)}. Ask for one of those."
+            )
+        if name not in out:
+            out.append(name)
+    if not out:
+        raise ValueError(
+            "The 'types' parameter selects no traffic type (got an empty list). "
+            f"Pass at least one of {list(available)}, or None for all."
+        )
+    # Keep the canonical order so every reader returns the same column order.
+    return [t for t in TRAFFIC_TYPES if t in out]
+
+
+def check_cells(cells) -> np.ndarray | None:
+    """Return the selected cell ids as a sorted int64 array, or None for all cells."""
+    if cells is None:
+        return None
+    if isinstance(cells, (int, np.integer)) and not isinstance(cells, bool):
+        cells = [cells]
+    try:
+        arr = np.asarray(list(cells))
+    except TypeError:
+        raise TypeError(
+            "The 'cells' parameter must be None, a cell id or a list of cell ids. "
+            f"Got {cells!r} instead."
+        ) from None
+    if arr.size == 0:
+        raise ValueError(
+            "The 'cells' parameter is an empty list, so nothing would be read. "
+            "Pass at least one cell id, or None for every cell."
+        )
+    if arr.dtype.kind not in "iu" or arr.ndim != 1:
+        raise TypeError(
+            "The 'cells' parameter must hold integer cell ids (1-10000 for the Milano "
+            f"grid). Got {cells!r} instead."
+        )
+    return np.unique(arr.astype(np.int64))
+
+
+def _to_local(value, name: str) -> tuple[pd.Timestamp, bool]:
+    """Parse a bound; naive values are Milan local time. Also says if it was a date."""
+    if isinstance(value, _dt.datetime):
+        is_date = False
+    elif isinstance(value, _dt.date):
+        is_date = True
+    elif isinstance(value, str):
+        is_date = len(value.strip()) <= 10
+    else:
+        is_date = False
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"The '{name}' parameter must be a date or a timestamp such as "
+            f"'2013-11-01' or '2013-11-01 08:00'. Got {value!r} instead ({exc})."
+        ) from None
+    if ts is pd.NaT:
+        raise ValueError(f"The '{name}' parameter must be a date, got {value!r}.")
+    ts = ts.tz_localize(TIMEZONE) if ts.tzinfo is None else ts.tz_convert(TIMEZONE)
+    return ts, is_date
+
+
+def check_time_range(start, end) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """Turn ``start``/``end`` into a half-open local interval ``[lo, hi)``.
+
+    Both bounds are inclusive for the user: a date alone as ``end`` includes that
+    whole day, as in pandas' label slicing (``end="2013-11-07"`` reads up to
+    23:50 of 7 November).
+    """
+    lo = hi = None
+    if start is not None:
+        lo, _ = _to_local(start, "start")
+    if end is not None:
+        ts, is_date = _to_local(end, "end")
+        hi = (ts + pd.Timedelta(days=1)) if is_date else (ts + pd.Timedelta(1, "ns"))
+    if lo is not None and hi is not None and hi <= lo:
+        raise ValueError(
+            f"The date range is empty: 'start' ({start!r}) is after 'end' ({end!r}). "
+            "Swap them or widen the range."
+        )
+    return lo, hi
+
+
+def finalize(frame: pd.DataFrame, types: Sequence[str]) -> pd.DataFrame:
+    """Give a tidy frame its canonical dtypes, column order, sort order and index."""
+    out = frame[["cell", "time", *types]]
+    out = out.astype({"cell": np.int64, "time": TIME_DTYPE, **dict.fromkeys(types, float)})
+    out = out.sort_values(["cell", "time"], kind="stable", ignore_index=True)
+    out.columns.name = None
+    return out
+
+
+def check_selection(
+    frame: pd.DataFrame,
+    *,
+    cells: np.ndarray | None,
+    lo: pd.Timestamp | None,
+    hi: pd.Timestamp | None,
+    source: str,
+    available_cells: np.ndarray | None = None,
+    available_span: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+) -> None:
+    """Raise a clear error when a selection matched nothing or missed asked-for cells.
+
+    ``available_cells`` and ``available_span`` describe what the source holds (when
+    the caller knows it), so the error can say what would have worked.
+    """
+    if cells is not None:
+        present = np.unique(frame["cell"].to_numpy()) if len(frame) else np.array([])
+        missing = np.setdiff1d(cells, present)
+        if missing.size:
+            where = ""
+            if available_cells is not None and len(available_cells) <= 20:
+                where = f" It holds cells {list(map(int, available_cells))}."
+            elif available_cells is not None:
+                where = (
+                    f" It holds {len(available_cells)} cells, "
+                    f"{int(available_cells.min())}-{int(available_cells.max())}."
+                )
+            raise ValueError(
+                f"Cell(s) {list(map(int, missing))} not found in {source} for the "
+                f"selected dates.{where} Check the 'cells' parameter and the date range."
+            )
+    if len(frame) == 0:
+        span = ""
+        if available_span is not None:
+            span = f" The data covers {available_span[0]} to {available_span[1]}."
+        raise ValueError(
+            f"The selection is empty: no rows of {source} fall in the date range "
+            f"[{lo}, {hi}).{span} Widen 'start'/'end' or check the files."
+        )
