@@ -218,7 +218,8 @@ def load_lab_reference() -> pd.DataFrame:
     return raw.astype(float)
 
 
-def load_dataset(cell_id, start_day, num_days, traffic_type, *, data=None):
+def load_dataset(cell_id, start_day, num_days, traffic_type, *, data=None,
+                 missing="raise"):
     """Return the lab's day x hour traffic table (the lab's ``load_dataset``).
 
     A drop-in for the Politecnico lab's ``load_dataset(cell_id, start_day, num_days,
@@ -243,6 +244,10 @@ def load_dataset(cell_id, start_day, num_days, traffic_type, *, data=None):
         Where the traffic comes from: None for the bundled real cells (4159, 4556,
         5161; internet only), files or folders in any of the three Milano formats
         (read with :func:`read_milano`), or a tidy frame.
+    missing : {'raise', 'zero', 'interpolate', 'nan'}, default='raise'
+        What to do with missing slots (see :class:`HourlyAggregator`). The lab's
+        processed files have every slot; in the original and Kaggle files a slot
+        with no activity has no line, so pass ``'zero'`` for those.
 
     Returns
     -------
@@ -301,7 +306,7 @@ def load_dataset(cell_id, start_day, num_days, traffic_type, *, data=None):
                         source="the frame passed as 'data'")
     else:
         frame = read_milano(data, types=type_name, **window)
-    hourly = HourlyAggregator(missing="raise").fit_transform(frame)
+    hourly = HourlyAggregator(missing=missing).fit_transform(frame)
     series = hourly[type_name].droplevel("cell")
     local = series.index.tz_convert(TIMEZONE).tz_localize(None)
     days = (local.normalize() - LAB_DAY_ONE).days + 1

@@ -348,8 +348,8 @@ def _read_file(path: Path, fmt: _Format, types, cells, lo, hi, on_bad_lines, tim
     """Read one file into an arrow table of (cell, time_ns, types) and a skip list."""
     _check_header(path, fmt)
     delimiter = _sniff_delimiter(path, fmt)
-    lo_ns = None if lo is None else lo.tz_convert("UTC").value
-    hi_ns = None if hi is None else hi.tz_convert("UTC").value
+    lo_ns = None if lo is None else lo.as_unit("ns").value
+    hi_ns = None if hi is None else hi.as_unit("ns").value
     bad_rows: list[str] = []
 
     def handler(row):
@@ -633,7 +633,8 @@ def read_milano(
     >>> import tempfile, pathlib
     >>> from lstmforecast.datasets import make_milano_traffic, read_milano
     >>> from lstmforecast.datasets import write_milano
-    >>> truth = make_milano_traffic(n_cells=2, n_days=1, random_state=0)
+    >>> truth = make_milano_traffic(n_cells=2, n_days=1, empty_fraction=0,
+    ...                             random_state=0)
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> files = write_milano(truth, folder, format="kaggle", random_state=0)
     >>> frame = read_milano(folder, types="internet")

@@ -162,7 +162,7 @@ def make_milano_traffic(
     hours = local.hour.to_numpy() + local.minute.to_numpy() / 60.0
     hol = _milan_holidays(range(day0.year, (day0 + pd.Timedelta(days=n_days)).year + 1))
     is_holiday = np.array([d in hol for d in local.date])
-    weekday = np.where(is_holiday, 6, local.dayofweek.to_numpy())
+    weekday = np.where(is_holiday, 6, local.day_of_week.to_numpy())
     weekly = np.select([weekday == 5, weekday == 6], [0.85, 0.72], 1.0)
 
     level = totals.loc[cells].to_numpy() / _SLOTS_PER_MILANO_PERIOD

@@ -81,9 +81,11 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
     feature_names_in_ : ndarray of str
         Their names, when ``X`` was a DataFrame with string column names.
     n_missing_ : int
-        Number of missing slots (absent or NaN) met by the last :meth:`transform`.
+        Number of missing slots (absent or NaN) in the table passed to
+        :meth:`fit` / :meth:`fit_transform`, filled by the ``missing`` policy.
     missing_slots_ : pandas.DataFrame
-        Those slots: columns ``cell`` and ``time`` (or ``row`` for arrays).
+        Those slots: columns ``cell`` (when there is a cell column) and ``time``,
+        or ``row`` for arrays.
 
     See Also
     --------
@@ -113,8 +115,8 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
     >>> hourly.loc[5161].head(2)
                                   internet
     time
-    2013-11-01 00:00:00+01:00  2180.74...
-    2013-11-01 01:00:00+01:00  1672.54...
+    2013-11-01 00:00:00+01:00  2125.89097
+    2013-11-01 01:00:00+01:00  1203.83396
     """
 
     _parameter_constraints = {
@@ -149,7 +151,7 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
     # ------------------------------------------------------------------ public
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        """Check the input and learn the spacing of its slots.
+        """Check the table, learn the spacing of its slots and count missing ones.
 
         Parameters
         ----------
@@ -162,8 +164,31 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
         Returns
         -------
         self : HourlyAggregator
-            The fitted aggregator.
+            The fitted aggregator; ``n_missing_`` and ``missing_slots_`` describe
+            ``X``.
         """
+        self._fit_transform(X)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Fit to ``X`` and aggregate it, in one pass.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or array-like of shape (n_rows, n_columns)
+            The table to aggregate. It is not modified.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_out : pandas.DataFrame or ndarray
+            One row per cell and period (see Notes for the layout).
+        """
+        return self._fit_transform(X)
+
+    def _fit_transform(self, X):
         freq = _as_timedelta(self.freq, "freq")
         if self._is_timed(X):
             validate_data(self, X, reset=True, skip_check_array=True)
@@ -182,7 +207,9 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
                 f"input spacing {self.input_freq_} (from 'input_freq' or the data). "
                 "Pick a coarser 'freq' or set 'input_freq'."
             )
-        return self
+        out, self.missing_slots_ = self._aggregate(X)
+        self.n_missing_ = len(self.missing_slots_)
+        return out
 
     def transform(self, X):
         """Aggregate ``X`` to ``freq`` periods.
@@ -198,15 +225,20 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
             One row per cell and period (see Notes for the layout).
         """
         check_is_fitted(self)
+        return self._aggregate(X, reset=False)[0]
+
+    def _aggregate(self, X, reset=True):
+        """Validate and aggregate; return (output, missing slots)."""
         if self._is_timed(X):
-            validate_data(self, X, reset=False, skip_check_array=True)
+            if not reset:
+                validate_data(self, X, reset=False, skip_check_array=True)
             return self._transform_timed(X)
         X_arr = validate_data(self, X, reset=False, ensure_all_finite="allow-nan",
                               dtype=np.float64)
-        out = self._transform_positional(X_arr)
+        out, slots = self._transform_positional(X_arr)
         if isinstance(X, pd.DataFrame):
-            return pd.DataFrame(out, columns=self.get_feature_names_out())
-        return out
+            out = pd.DataFrame(out, columns=self.get_feature_names_out())
+        return out, slots
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: the input's value columns.
@@ -287,13 +319,13 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
         return times, cells, values
 
     def _infer_input_freq(self, times, freq):
-        uniq = np.unique(times.asi8)
+        uniq = pd.DatetimeIndex(times).unique().sort_values()
         if len(uniq) < 2:
             raise ValueError(
                 "Cannot infer the input spacing from a single timestamp. Set "
                 "'input_freq' (e.g. '10min' for Milano data)."
             )
-        return pd.Timedelta(int(np.diff(uniq).min()), "ns")
+        return (uniq[1:] - uniq[:-1]).min()
 
     def _check_values(self, values: np.ndarray):
         if np.isinf(values).any():
@@ -338,18 +370,17 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
         padded = np.full((n_out * k, f), np.nan)
         padded[:n] = X
         missing_rows = np.flatnonzero(np.isnan(padded).any(axis=1))
-        self.n_missing_ = int(len(missing_rows))
-        self.missing_slots_ = pd.DataFrame({"row": missing_rows})
-        if self.n_missing_ and self.missing == "raise":
-            self._raise_missing(self.missing_slots_.assign(
+        slots = pd.DataFrame({"row": missing_rows})
+        if len(slots) and self.missing == "raise":
+            self._raise_missing(slots.assign(
                 what=["beyond the end" if r >= n else "NaN" for r in missing_rows]),
-                self.n_missing_)
+                len(slots))
         filled = self._fill(pd.DataFrame(padded), None).to_numpy()
         blocks = pd.DataFrame(filled).groupby(np.arange(n_out * k) // k)
         out = blocks.agg(self.agg).to_numpy()
         if self.missing == "nan":
             out[blocks.apply(lambda b: b.isna().any()).to_numpy()] = np.nan
-        return out.astype(np.float64)
+        return out.astype(np.float64), slots
 
     def _transform_timed(self, X: pd.DataFrame) -> pd.DataFrame:
         times, cells, values = self._split_frame(X)
@@ -392,14 +423,13 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
         cell_ids = frame.index.get_level_values(0).unique()
         full = pd.MultiIndex.from_product([cell_ids, grid], names=frame.index.names)
         frame = frame.reindex(full)
-        is_missing = frame.isna().any(axis=1)
-        self.n_missing_ = int(is_missing.sum())
-        slots = frame.index[is_missing.to_numpy()]
-        self.missing_slots_ = pd.DataFrame(
-            {"cell": slots.get_level_values(0), "time": slots.get_level_values(1)}
+        is_missing = frame.isna().any(axis=1).to_numpy()
+        where = frame.index[is_missing]
+        slots = pd.DataFrame(
+            {"cell": where.get_level_values(0), "time": where.get_level_values(1)}
         )
-        if self.n_missing_ and self.missing == "raise":
-            self._raise_missing(self.missing_slots_, self.n_missing_)
+        if len(slots) and self.missing == "raise":
+            self._raise_missing(slots, len(slots))
         frame = self._fill(frame, 0)
         grouper = [pd.Grouper(level=0), pd.Grouper(level="time", freq=freq)]
         out = frame.groupby(grouper).agg(self.agg)
@@ -408,5 +438,6 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
             out = out.mask(any_nan)
         if cells is None:
             out = out.droplevel(0)
+            slots = slots.drop(columns="cell")
         out.columns = pd.Index(columns)
-        return out
+        return out, slots
