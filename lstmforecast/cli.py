@@ -83,21 +83,34 @@ def _run_lab(args) -> int:
     print(f"lstmforecast lab: Milano GRID, cells {args.cells}, internet activity")
     print(f"  data: {get_data_dir()} (ODbL 1.0, see LICENSE.md / PROVENANCE.md)")
     slots = load_milano_cells(args.cells)
-    print(f"  loaded {len(slots):,} ten-minute slots "
-          f"({slots['time'].min()} to {slots['time'].max()})")
+    print(
+        f"  loaded {len(slots):,} ten-minute slots "
+        f"({slots['time'].min()} to {slots['time'].max()})"
+    )
     agg = HourlyAggregator(missing="raise")
     hourly = agg.fit_transform(slots)
-    print(f"  aggregated to {len(hourly):,} hourly values (sum of 6 slots), "
-          f"{agg.n_missing_} missing slots")
+    print(
+        f"  aggregated to {len(hourly):,} hourly values (sum of 6 slots), "
+        f"{agg.n_missing_} missing slots"
+    )
     summary = summarize_hourly(hourly)
     totals = load_milano_totals().set_index("cell")["internet"]
     summary["bundled_total"] = totals.loc[summary.index]
     summary["total_rel_diff"] = (summary["total"] / summary["bundled_total"] - 1).abs()
-    with pd.option_context("display.width", 160, "display.max_columns", 20,
-                           "display.float_format", "{:,.2f}".format):
+    with pd.option_context(
+        "display.width",
+        160,
+        "display.max_columns",
+        20,
+        "display.float_format",
+        "{:,.2f}".format,
+    ):
         print()
-        print(summary.drop(columns=["first", "last"]).to_string(
-            formatters={"total_rel_diff": "{:.1e}".format}))
+        print(
+            summary.drop(columns=["first", "last"]).to_string(
+                formatters={"total_rel_diff": "{:.1e}".format}
+            )
+        )
     print()
     ok = bool((summary["total_rel_diff"] < 1e-6).all())
     print(f"  hourly sums match the bundled 2-month totals: {'yes' if ok else 'NO'}")
@@ -110,10 +123,12 @@ def _run_lab(args) -> int:
         matplotlib.use("Agg")
         from lstmforecast.plotting import TrafficTraceDisplay
 
-        display = TrafficTraceDisplay.from_frame(hourly, column="internet",
-                                                 ylabel="internet / hour")
-        display.figure_.suptitle("Milano GRID: hourly internet activity, "
-                                 "1 Nov 2013 - 1 Jan 2014")
+        display = TrafficTraceDisplay.from_frame(
+            hourly, column="internet", ylabel="internet / hour"
+        )
+        display.figure_.suptitle(
+            "Milano GRID: hourly internet activity, 1 Nov 2013 - 1 Jan 2014"
+        )
         png = out / "milano_traces.png"
         display.figure_.savefig(png, dpi=110, bbox_inches="tight")
         print(f"  saved {png}")
@@ -128,10 +143,18 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     lab = sub.add_parser("lab", help="run the Milano lab on the bundled real data")
-    lab.add_argument("--cells", type=int, nargs="+", default=list(BUNDLED_CELLS),
-                     help=f"bundled cells to use (default: {list(BUNDLED_CELLS)})")
-    lab.add_argument("--output-dir", default="results",
-                     help="folder for the CSV and PNG outputs (default: results)")
+    lab.add_argument(
+        "--cells",
+        type=int,
+        nargs="+",
+        default=list(BUNDLED_CELLS),
+        help=f"bundled cells to use (default: {list(BUNDLED_CELLS)})",
+    )
+    lab.add_argument(
+        "--output-dir",
+        default="results",
+        help="folder for the CSV and PNG outputs (default: results)",
+    )
     lab.add_argument("--no-plot", action="store_true", help="skip the PNG plot")
     lab.set_defaults(func=_run_lab)
     return parser

@@ -41,9 +41,18 @@ def test_summary_numbers():
 @pytest.mark.slow
 def test_python_dash_m_entry_point(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "lstmforecast", "lab", "--no-plot",
-         "--output-dir", str(tmp_path)],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "lstmforecast",
+            "lab",
+            "--no-plot",
+            "--output-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert out.returncode == 0, out.stderr
     assert "hourly values" in out.stdout

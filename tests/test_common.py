@@ -63,8 +63,10 @@ def test_every_public_estimator_is_checked():
     assert set(_public_estimators()) == checked
 
 
-@pytest.mark.parametrize("module_name", ["lstmforecast", "lstmforecast.datasets",
-                                         "lstmforecast.preprocessing"])
+@pytest.mark.parametrize(
+    "module_name",
+    ["lstmforecast", "lstmforecast.datasets", "lstmforecast.preprocessing"],
+)
 def test_all_names_import(module_name):
     module = importlib.import_module(module_name)
     assert module.__all__, module_name

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -62,11 +62,12 @@ def get_data_dir() -> Path:
     return Path(str(resources.files("lstmforecast.datasets") / "data" / "milano"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_cell(cell: int) -> pd.DataFrame:
     path = get_data_dir() / "yunis-konda001" / f"ts_full_square_{cell}.csv.gz"
     raw = pd.read_csv(
-        path, usecols=["square_id", "time_ms", "internet"],
+        path,
+        usecols=["square_id", "time_ms", "internet"],
         dtype={"square_id": np.int64, "time_ms": np.int64, "internet": np.float64},
     )
     return pd.DataFrame(
@@ -147,7 +148,11 @@ def load_milano_cells(cells=None, *, start=None, end=None, types=None) -> pd.Dat
     if hi is not None:
         frame = frame[frame["time"] < hi]
     check_selection(
-        frame, cells=chosen, lo=lo, hi=hi, source="the bundled cells",
+        frame,
+        cells=chosen,
+        lo=lo,
+        hi=hi,
+        source="the bundled cells",
         available_span=_SPAN,
     )
     return finalize(frame, type_list)
@@ -218,8 +223,9 @@ def load_lab_reference() -> pd.DataFrame:
     return raw.astype(float)
 
 
-def load_dataset(cell_id, start_day, num_days, traffic_type, *, data=None,
-                 missing="raise"):
+def load_dataset(
+    cell_id, start_day, num_days, traffic_type, *, data=None, missing="raise"
+):
     """Return the lab's day x hour traffic table (the lab's ``load_dataset``).
 
     A drop-in for the Politecnico lab's ``load_dataset(cell_id, start_day, num_days,
@@ -272,14 +278,19 @@ def load_dataset(cell_id, start_day, num_days, traffic_type, *, data=None,
     from lstmforecast.preprocessing import HourlyAggregator
 
     for name, value, low in (("start_day", start_day, 1), ("num_days", num_days, 1)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or (
-            value < low
+        if (
+            not isinstance(value, (int, np.integer))
+            or isinstance(value, bool)
+            or (value < low)
         ):
             raise ValueError(
                 f"The '{name}' parameter must be an int >= {low} (day 1 is "
                 f"2013-11-01). Got {value!r} instead."
             )
-    if isinstance(traffic_type, (int, np.integer)) and traffic_type not in LAB_TYPE_CODES:
+    if (
+        isinstance(traffic_type, (int, np.integer))
+        and traffic_type not in LAB_TYPE_CODES
+    ):
         raise ValueError(
             "The 'traffic_type' parameter must be 1 (sms-in), 2 (sms-out), 3 "
             f"(call-in), 4 (call-out) or 5 (internet). Got {traffic_type!r} instead."
@@ -300,10 +311,17 @@ def load_dataset(cell_id, start_day, num_days, traffic_type, *, data=None,
         lo = first.tz_localize(TIMEZONE)
         hi = (last + pd.Timedelta(days=1)).tz_localize(TIMEZONE)
         times = pd.to_datetime(frame["time"])
-        frame = frame.loc[(frame["cell"] == cell_id) & (times >= lo) & (times < hi),
-                          ["cell", "time", type_name]]
-        check_selection(frame, cells=np.array([cell_id]), lo=lo, hi=hi,
-                        source="the frame passed as 'data'")
+        frame = frame.loc[
+            (frame["cell"] == cell_id) & (times >= lo) & (times < hi),
+            ["cell", "time", type_name],
+        ]
+        check_selection(
+            frame,
+            cells=np.array([cell_id]),
+            lo=lo,
+            hi=hi,
+            source="the frame passed as 'data'",
+        )
     else:
         frame = read_milano(data, types=type_name, **window)
     hourly = HourlyAggregator(missing=missing).fit_transform(frame)

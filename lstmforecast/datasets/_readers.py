@@ -200,7 +200,7 @@ def _line_problem(fmt: _Format, fields: list[str], types, delimiter: str) -> str
     n = len(fmt.columns)
     if len(fields) != n:
         return f"expected {n} fields separated by {delimiter!r}, found {len(fields)}"
-    named = dict(zip(fmt.columns, fields))
+    named = dict(zip(fmt.columns, fields, strict=True))
     for col in ("cell", "time") if not fmt.time_is_text else ("cell",):
         try:
             int(named[col])
@@ -299,13 +299,14 @@ def _reduce(table: pa.Table, types) -> pa.Table:
     agg = table.group_by(["cell", "time"], use_threads=False).aggregate(
         [(t, "sum", pc.ScalarAggregateOptions(min_count=0)) for t in types]
     )
-    return pa.table({"cell": agg["cell"], "time": agg["time"]} | {
-        t: agg[f"{t}_sum"] for t in types
-    })
+    return pa.table(
+        {"cell": agg["cell"], "time": agg["time"]} | {t: agg[f"{t}_sum"] for t in types}
+    )
 
 
-def _read_batches(source, fmt: _Format, types, delimiter, handler, cells, lo_ns, hi_ns,
-                  timezone):
+def _read_batches(
+    source, fmt: _Format, types, delimiter, handler, cells, lo_ns, hi_ns, timezone
+):
     read_opts = pv.ReadOptions(
         column_names=list(fmt.columns),
         skip_rows=1 if fmt.header is not None else 0,
@@ -323,7 +324,9 @@ def _read_batches(source, fmt: _Format, types, delimiter, handler, cells, lo_ns,
     cell_set = pa.array(cells) if cells is not None else None
     parts = []
     with pv.open_csv(
-        source, read_options=read_opts, parse_options=parse_opts,
+        source,
+        read_options=read_opts,
+        parse_options=parse_opts,
         convert_options=convert_opts,
     ) as reader:
         for batch in reader:
@@ -382,7 +385,7 @@ def _read_file(path: Path, fmt: _Format, types, cells, lo, hi, on_bad_lines, tim
 
 
 def _without_header(fmt: _Format) -> _Format:
-    """The cleaned text of the slow path has no header line any more."""
+    """Drop the header: the cleaned text of the slow path has none any more."""
     if fmt.header is None:
         return fmt
     return _Format(**{**fmt.__dict__, "header": None})
@@ -397,7 +400,9 @@ def _to_frame(tables: list[pa.Table], types) -> pd.DataFrame:
     table = pa.concat_tables(tables)
     frame = table.to_pandas()
     frame[list(types)] = frame[list(types)].fillna(0.0)
-    frame["time"] = pd.to_datetime(frame["time"].to_numpy(np.int64), unit="ns", utc=True)
+    frame["time"] = pd.to_datetime(
+        frame["time"].to_numpy(np.int64), unit="ns", utc=True
+    )
     return frame
 
 
@@ -424,7 +429,13 @@ def _read(paths, fmt_name, *, cells, start, end, types, on_bad_lines, timezone, 
         n_files += 1
         fmt = fixed or _guess_format(path)
         table, skipped = _read_file(
-            path, fmt, type_list, cell_arr, lo, hi, on_bad_lines,
+            path,
+            fmt,
+            type_list,
+            cell_arr,
+            lo,
+            hi,
+            on_bad_lines,
             timezone or fmt.timezone,
         )
         if skipped:
@@ -488,7 +499,9 @@ _COMMON_DOC = """
 
 
 def _doc(func):
-    func.__doc__ = func.__doc__.replace("    %(common)s\n", _COMMON_DOC.strip("\n") + "\n")
+    func.__doc__ = func.__doc__.replace(
+        "    %(common)s\n", _COMMON_DOC.strip("\n") + "\n"
+    )
     return func
 
 
@@ -496,7 +509,7 @@ def _doc(func):
 def read_dataverse(
     paths, *, cells=None, start=None, end=None, types=None, on_bad_lines="error"
 ) -> pd.DataFrame:
-    """Read the original Telecom Italia daily files ``sms-call-internet-mi-*.txt``.
+    r"""Read the original Telecom Italia daily files ``sms-call-internet-mi-*.txt``.
 
     These are the Harvard Dataverse files (doi:10.7910/DVN/EGZHFV): tab-separated,
     no header, columns square id, time interval (epoch milliseconds, slot start),
@@ -515,25 +528,38 @@ def read_dataverse(
     >>> import tempfile, pathlib
     >>> from lstmforecast.datasets import read_dataverse
     >>> tmp = pathlib.Path(tempfile.mkdtemp())
-    >>> lines = ["1\\t1383260400000\\t0\\t0.08\\t\\t\\t\\t",
-    ...          "1\\t1383260400000\\t39\\t0.14\\t0.15\\t0.16\\t0.05\\t11.0"]
-    >>> _ = (tmp / "sms-call-internet-mi-2013-11-01.txt").write_text("\\n".join(lines))
+    >>> lines = ["1\t1383260400000\t0\t0.08\t\t\t\t",
+    ...          "1\t1383260400000\t39\t0.14\t0.15\t0.16\t0.05\t11.0"]
+    >>> _ = (tmp / "sms-call-internet-mi-2013-11-01.txt").write_text("\n".join(lines))
     >>> read_dataverse(tmp, types=["sms_in", "internet"])
        cell                      time  sms_in  internet
     0     1 2013-11-01 00:00:00+01:00    0.22      11.0
     """
     return _read(
-        paths, "dataverse", cells=cells, start=start, end=end, types=types,
-        on_bad_lines=on_bad_lines, timezone=None, source=None,
+        paths,
+        "dataverse",
+        cells=cells,
+        start=start,
+        end=end,
+        types=types,
+        on_bad_lines=on_bad_lines,
+        timezone=None,
+        source=None,
     )
 
 
 @_doc
 def read_kaggle(
-    paths, *, cells=None, start=None, end=None, types=None, on_bad_lines="error",
+    paths,
+    *,
+    cells=None,
+    start=None,
+    end=None,
+    types=None,
+    on_bad_lines="error",
     timezone="UTC",
 ) -> pd.DataFrame:
-    """Read the Kaggle redistribution ``sms-call-internet-mi-*.csv``.
+    r"""Read the Kaggle redistribution ``sms-call-internet-mi-*.csv``.
 
     Comma-separated with the header
     ``datetime,CellID,countrycode,smsin,smsout,callin,callout,internet``; one line
@@ -557,26 +583,39 @@ def read_kaggle(
     >>> from lstmforecast.datasets import read_kaggle
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "sms-call-internet-mi-2013-11-01.csv"
     >>> _ = path.write_text(
-    ...     "datetime,CellID,countrycode,smsin,smsout,callin,callout,internet\\n"
-    ...     "2013-10-31 23:00:00,1,39,0.14,0.15,0.16,0.05,11.0\\n"
-    ...     "2013-10-31 23:10:00,1,39,0.27,0.11,0.18,0.13,11.1\\n")
+    ...     "datetime,CellID,countrycode,smsin,smsout,callin,callout,internet\n"
+    ...     "2013-10-31 23:00:00,1,39,0.14,0.15,0.16,0.05,11.0\n"
+    ...     "2013-10-31 23:10:00,1,39,0.27,0.11,0.18,0.13,11.1\n")
     >>> read_kaggle(path, types="internet")
        cell                      time  internet
     0     1 2013-11-01 00:00:00+01:00      11.0
     1     1 2013-11-01 00:10:00+01:00      11.1
     """
     return _read(
-        paths, "kaggle", cells=cells, start=start, end=end, types=types,
-        on_bad_lines=on_bad_lines, timezone=timezone, source=None,
+        paths,
+        "kaggle",
+        cells=cells,
+        start=start,
+        end=end,
+        types=types,
+        on_bad_lines=on_bad_lines,
+        timezone=timezone,
+        source=None,
     )
 
 
 @_doc
 def read_lab_processed(
-    paths, *, cells=None, start=None, end=None, types=None, on_bad_lines="error",
+    paths,
+    *,
+    cells=None,
+    start=None,
+    end=None,
+    types=None,
+    on_bad_lines="error",
     timezone=TIMEZONE,
 ) -> pd.DataFrame:
-    """Read the Politecnico lab's ``short_milan_processed_YYYY-MM-DD.txt`` files.
+    r"""Read the Politecnico lab's ``short_milan_processed_YYYY-MM-DD.txt`` files.
 
     One line per cell and slot, no header, fields separated by one tab or one space
     (as the lab's ``line.split()`` reads them): cell id, slot time, then sms-in,
@@ -597,22 +636,35 @@ def read_lab_processed(
     >>> import tempfile, pathlib
     >>> from lstmforecast.datasets import read_lab_processed
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "short_milan_processed_2013-11-01.txt"
-    >>> _ = path.write_text("3 1383260400000 0.2 0.1 0.3 0.1 55.5\\n"
-    ...                     "3 1383261000000 0.1 0.1 0.2 0.0 49.5\\n")
+    >>> _ = path.write_text("3 1383260400000 0.2 0.1 0.3 0.1 55.5\n"
+    ...                     "3 1383261000000 0.1 0.1 0.2 0.0 49.5\n")
     >>> read_lab_processed(path, types=5)
        cell                      time  internet
     0     3 2013-11-01 00:00:00+01:00      55.5
     1     3 2013-11-01 00:10:00+01:00      49.5
     """
     return _read(
-        paths, "lab", cells=cells, start=start, end=end, types=types,
-        on_bad_lines=on_bad_lines, timezone=timezone, source=None,
+        paths,
+        "lab",
+        cells=cells,
+        start=start,
+        end=end,
+        types=types,
+        on_bad_lines=on_bad_lines,
+        timezone=timezone,
+        source=None,
     )
 
 
 @_doc
 def read_milano(
-    paths, *, format="auto", cells=None, start=None, end=None, types=None,
+    paths,
+    *,
+    format="auto",
+    cells=None,
+    start=None,
+    end=None,
+    types=None,
     on_bad_lines="error",
 ) -> pd.DataFrame:
     """Read Milano GRID files of any of the three shapes into the tidy frame.
@@ -642,6 +694,13 @@ def read_milano(
     (288, 3)
     """
     return _read(
-        paths, format, cells=cells, start=start, end=end, types=types,
-        on_bad_lines=on_bad_lines, timezone=None, source=None,
+        paths,
+        format,
+        cells=cells,
+        start=start,
+        end=end,
+        types=types,
+        on_bad_lines=on_bad_lines,
+        timezone=None,
+        source=None,
     )

@@ -154,7 +154,9 @@ def check_time_range(start, end) -> tuple[pd.Timestamp | None, pd.Timestamp | No
 def finalize(frame: pd.DataFrame, types: Sequence[str]) -> pd.DataFrame:
     """Give a tidy frame its canonical dtypes, column order, sort order and index."""
     out = frame[["cell", "time", *types]]
-    out = out.astype({"cell": np.int64, "time": TIME_DTYPE, **dict.fromkeys(types, float)})
+    out = out.astype(
+        {"cell": np.int64, "time": TIME_DTYPE, **dict.fromkeys(types, float)}
+    )
     out = out.sort_values(["cell", "time"], kind="stable", ignore_index=True)
     out.columns.name = None
     return out
@@ -189,7 +191,8 @@ def check_selection(
                 )
             raise ValueError(
                 f"Cell(s) {list(map(int, missing))} not found in {source} for the "
-                f"selected dates.{where} Check the 'cells' parameter and the date range."
+                f"selected dates.{where} Check the 'cells' parameter and the date "
+                "range."
             )
     if len(frame) == 0:
         span = ""

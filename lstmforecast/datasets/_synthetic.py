@@ -43,7 +43,7 @@ _COUNTRIES = np.array([39, 0, 33, 49, 44, 34, 86, 1])
 
 
 def _daily_shape(hours: np.ndarray) -> np.ndarray:
-    """A Milano-like daily cycle: trough near 4:00, peaks late morning and evening."""
+    """Return a Milano-like daily cycle: night trough, morning and evening peaks."""
     h = hours
     night = np.exp(-0.5 * ((h - 4.0) / 2.2) ** 2)
     morning = np.exp(-0.5 * ((h - 11.5) / 2.5) ** 2)
@@ -335,8 +335,12 @@ def _write_rows(rows: pd.DataFrame, path: Path, format: str, types, compress: bo
     }
     if format == "dataverse":
         table = pa.table(
-            {"cell": rows["cell"].to_numpy(), "time": ms,
-             "country": rows["country"].to_numpy(), **cols}
+            {
+                "cell": rows["cell"].to_numpy(),
+                "time": ms,
+                "country": rows["country"].to_numpy(),
+                **cols,
+            }
         )
         header, delimiter = False, "\t"
     elif format == "kaggle":
@@ -344,15 +348,25 @@ def _write_rows(rows: pd.DataFrame, path: Path, format: str, types, compress: bo
         uniq, inv = np.unique(utc.to_numpy(), return_inverse=True)
         text = pd.DatetimeIndex(uniq).strftime("%Y-%m-%d %H:%M:%S").to_numpy()[inv]
         table = pa.table(
-            {"datetime": pa.array(text, pa.string()), "CellID": rows["cell"].to_numpy(),
-             "countrycode": rows["country"].to_numpy(),
-             **dict(zip(("smsin", "smsout", "callin", "callout", "internet"),
-                        cols.values()))}
+            {
+                "datetime": pa.array(text, pa.string()),
+                "CellID": rows["cell"].to_numpy(),
+                "countrycode": rows["country"].to_numpy(),
+                **dict(
+                    zip(
+                        ("smsin", "smsout", "callin", "callout", "internet"),
+                        cols.values(),
+                        strict=True,
+                    )
+                ),
+            }
         )
         header, delimiter = True, ","
     else:
-        zeros = {t: (c if values[t] is not None else pa.array(np.zeros(len(rows))))
-                 for t, c in cols.items()}
+        zeros = {
+            t: (c if values[t] is not None else pa.array(np.zeros(len(rows))))
+            for t, c in cols.items()
+        }
         table = pa.table({"cell": rows["cell"].to_numpy(), "time": ms, **zeros})
         header, delimiter = False, " "
     options = pv.WriteOptions(

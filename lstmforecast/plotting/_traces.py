@@ -114,14 +114,15 @@ class TrafficTraceDisplay:
 
         n = len(self.series)
         if ax is None:
-            fig, ax = plt.subplots(n, 1, figsize=(11, 2.4 * n), sharex=True,
-                                   squeeze=False)
+            fig, ax = plt.subplots(
+                n, 1, figsize=(11, 2.4 * n), sharex=True, squeeze=False
+            )
             ax = ax[:, 0]
         ax = np.atleast_1d(ax)
         if len(ax) != n:
             raise ValueError(f"Got {len(ax)} Axes for {n} series: pass one per series.")
         self.lines_ = []
-        for axis, (title, values) in zip(ax, self.series.items()):
+        for axis, (title, values) in zip(ax, self.series.items(), strict=True):
             (line,) = axis.plot(values.index, values.to_numpy(), lw=0.7)
             self.lines_.append(line)
             axis.set_title(title, loc="left", fontsize=10)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
@@ -198,8 +196,9 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
             else:
                 self.input_freq_ = self._infer_input_freq(times, freq)
         else:
-            validate_data(self, X, reset=True, ensure_all_finite="allow-nan",
-                          dtype=np.float64)
+            validate_data(
+                self, X, reset=True, ensure_all_finite="allow-nan", dtype=np.float64
+            )
             self.input_freq_ = _as_timedelta(self.input_freq or "10min", "input_freq")
         if self.input_freq_ <= pd.Timedelta(0) or freq % self.input_freq_:
             raise ValueError(
@@ -233,8 +232,9 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
             if not reset:
                 validate_data(self, X, reset=False, skip_check_array=True)
             return self._transform_timed(X)
-        X_arr = validate_data(self, X, reset=False, ensure_all_finite="allow-nan",
-                              dtype=np.float64)
+        X_arr = validate_data(
+            self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64
+        )
         out, slots = self._transform_positional(X_arr)
         if isinstance(X, pd.DataFrame):
             out = pd.DataFrame(out, columns=self.get_feature_names_out())
@@ -301,10 +301,15 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
         if values.shape[1] == 0:
             raise ValueError(
                 "X has no value column to aggregate: only the time and cell columns "
-                f"({self.time_column!r}, {self.cell_column!r}). Add the traffic columns."
+                f"({self.time_column!r}, {self.cell_column!r}). Add the traffic "
+                "columns."
             )
-        bad = [c for c in values.columns if not pd.api.types.is_numeric_dtype(values[c])
-               or pd.api.types.is_bool_dtype(values[c])]
+        bad = [
+            c
+            for c in values.columns
+            if not pd.api.types.is_numeric_dtype(values[c])
+            or pd.api.types.is_bool_dtype(values[c])
+        ]
         if bad:
             raise TypeError(
                 f"Column(s) {bad} of X are not numeric (dtypes "
@@ -343,6 +348,7 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
         if self.missing == "zero":
             return frame.fillna(0.0)
         if self.missing == "interpolate":
+
             def interp(part):
                 return part.interpolate(method="linear", limit_direction="both")
 
@@ -372,9 +378,12 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
         missing_rows = np.flatnonzero(np.isnan(padded).any(axis=1))
         slots = pd.DataFrame({"row": missing_rows})
         if len(slots) and self.missing == "raise":
-            self._raise_missing(slots.assign(
-                what=["beyond the end" if r >= n else "NaN" for r in missing_rows]),
-                len(slots))
+            self._raise_missing(
+                slots.assign(
+                    what=["beyond the end" if r >= n else "NaN" for r in missing_rows]
+                ),
+                len(slots),
+            )
         filled = self._fill(pd.DataFrame(padded), None).to_numpy()
         blocks = pd.DataFrame(filled).groupby(np.arange(n_out * k) // k)
         out = blocks.agg(self.agg).to_numpy()
@@ -407,7 +416,9 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
         step = self.input_freq_
         freq = self.freq
         all_times = frame.index.get_level_values("time")
-        starts = pd.Series(0, index=pd.DatetimeIndex([all_times.min(), all_times.max()]))
+        starts = pd.Series(
+            0, index=pd.DatetimeIndex([all_times.min(), all_times.max()])
+        )
         bins = starts.resample(freq).size().index
         lo = bins[0]
         hi = bins[-1] + pd.tseries.frequencies.to_offset(freq)

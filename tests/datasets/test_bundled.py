@@ -1,5 +1,6 @@
-import hashlib
 import gzip
+import hashlib
+import re
 
 import numpy as np
 import pandas as pd
@@ -18,19 +19,36 @@ from lstmforecast.datasets import (
 )
 from lstmforecast.preprocessing import HourlyAggregator
 
-# sha256 of the decompressed files, from PROVENANCE.md (byte-identical to the sources)
-SOURCE_SHA256 = {
-    "ts_full_square_4159.csv.gz": "c3513be56933723d6a116936790f2c299302d77777f9b23d498af23e607a5ee9",
-    "ts_full_square_4556.csv.gz": "8916c9194fd1c586c1a438082aab2b2cef103f5934d347731de2655e8cb59ee3",
-    "ts_full_square_5161.csv.gz": "6376d53ca61984e663b601b8b171f62a29c269298b2524ac69e1e6dfc088e156",
-    "square_totals_2mo.csv.gz": "170cb6d1eebdec2d107b18e678a8af93ef6aeaf3cd8da22dba1cb526ada702d9",
-}
+
+def _provenance_checksums():
+    """(relative path, sha256 of the .gz, sha256 of the content) from PROVENANCE.md."""
+    text = (get_data_dir() / "PROVENANCE.md").read_text()
+    pattern = r"\| `data/milano/([^`]+)` \| `([0-9a-f]{64})` \| (?:`([0-9a-f]{64})`|\()"
+    return re.findall(pattern, text)
 
 
-@pytest.mark.parametrize("name", sorted(SOURCE_SHA256))
-def test_bundled_files_match_their_provenance(name):
-    data = gzip.decompress((get_data_dir() / "yunis-konda001" / name).read_bytes())
-    assert hashlib.sha256(data).hexdigest() == SOURCE_SHA256[name]
+CHECKSUMS = _provenance_checksums()
+
+
+def test_provenance_lists_every_bundled_file():
+    listed = {path for path, _, _ in CHECKSUMS}
+    shipped = {
+        str(p.relative_to(get_data_dir()))
+        for p in get_data_dir().rglob("*")
+        if p.is_file() and p.suffix in (".gz", ".csv")
+    }
+    assert listed == shipped
+
+
+@pytest.mark.parametrize(
+    ("path", "sha_file", "sha_content"), CHECKSUMS, ids=[c[0] for c in CHECKSUMS]
+)
+def test_bundled_files_match_their_provenance(path, sha_file, sha_content):
+    raw = (get_data_dir() / path).read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == sha_file
+    if sha_content:
+        content = gzip.decompress(raw)
+        assert hashlib.sha256(content).hexdigest() == sha_content
 
 
 def test_provenance_and_licence_ship_with_the_data():
@@ -123,13 +141,15 @@ def test_load_dataset_accepts_type_names_and_codes():
 
 @pytest.mark.parametrize("fmt", ["dataverse", "kaggle", "lab"])
 def test_load_dataset_from_files_of_each_format(tmp_path, fmt):
-    slots, truth = make_milano_traffic(cells=[3, 5], n_days=3, random_state=0,
-                                       return_hourly=True)
+    slots, truth = make_milano_traffic(
+        cells=[3, 5], n_days=3, random_state=0, return_hourly=True
+    )
     write_milano(slots, tmp_path, format=fmt, random_state=0)
     # original/Kaggle files have no line for an empty slot: those count as zero
     missing = "raise" if fmt == "lab" else "zero"
-    table = load_dataset(3, start_day=2, num_days=2, traffic_type=2, data=tmp_path,
-                         missing=missing)
+    table = load_dataset(
+        3, start_day=2, num_days=2, traffic_type=2, data=tmp_path, missing=missing
+    )
     one = truth[truth["cell"] == 3]["sms_out"].to_numpy().reshape(3, 24)
     np.testing.assert_array_equal(table.to_numpy(), one[1:3])
 

@@ -22,14 +22,19 @@ def test_one_panel_per_cell_with_the_data(pyplot):
     display = TrafficTraceDisplay.from_frame(hourly)
     assert len(display.axes_) == 3
     assert [a.get_title(loc="left") for a in display.axes_] == [
-        "cell 4159", "cell 4556", "cell 5161"]
+        "cell 4159",
+        "cell 4556",
+        "cell 5161",
+    ]
     np.testing.assert_array_equal(
-        display.lines_[2].get_ydata(), hourly.loc[5161, "internet"].to_numpy())
+        display.lines_[2].get_ydata(), hourly.loc[5161, "internet"].to_numpy()
+    )
 
 
 def test_single_series_and_bad_column(pyplot):
-    frame = pd.DataFrame({"x": np.arange(5.0)},
-                         index=pd.date_range("2013-11-01", periods=5, freq="h"))
+    frame = pd.DataFrame(
+        {"x": np.arange(5.0)}, index=pd.date_range("2013-11-01", periods=5, freq="h")
+    )
     display = TrafficTraceDisplay.from_frame(frame)
     assert len(display.lines_) == 1
     with pytest.raises(ValueError, match="Column 'y' is not in the frame"):

@@ -81,8 +81,9 @@ def test_wide_layout_by_unstacking(real_cells):
 
 # ----------------------------------------------------------- synthetic checks
 def test_matches_generator_truth_exactly():
-    slots, truth = make_milano_traffic(n_cells=4, n_days=3, random_state=3,
-                                       return_hourly=True)
+    slots, truth = make_milano_traffic(
+        n_cells=4, n_days=3, random_state=3, return_hourly=True
+    )
     hourly = HourlyAggregator().fit_transform(slots).reset_index()
     pd.testing.assert_frame_equal(hourly, truth, check_exact=True)
 
@@ -92,8 +93,9 @@ def test_matches_generator_truth_exactly():
     [("2013-10-26", 25), ("2014-03-29", 23)],  # autumn and spring DST changes
 )
 def test_dst_days_neither_create_nor_lose_hours(start, hours_on_day_two):
-    slots, truth = make_milano_traffic(cells=[5161], n_days=3, start=start,
-                                       random_state=0, return_hourly=True)
+    slots, truth = make_milano_traffic(
+        cells=[5161], n_days=3, start=start, random_state=0, return_hourly=True
+    )
     hourly = HourlyAggregator().fit_transform(slots).loc[5161]
     days = hourly.index.tz_convert(TIMEZONE).normalize()
     counts = pd.Series(1, index=days).groupby(level=0).size().to_numpy()
@@ -161,7 +163,10 @@ def test_missing_policies_fill_and_count(policy, first_hour):
     out = agg.fit_transform(_with_gap())
     np.testing.assert_array_equal(out["internet"], [first_hour, sum(range(7, 13))])
     assert agg.n_missing_ == 2
-    assert agg.missing_slots_["time"].dt.strftime("%H:%M").tolist() == ["00:20", "00:30"]
+    assert agg.missing_slots_["time"].dt.strftime("%H:%M").tolist() == [
+        "00:20",
+        "00:30",
+    ]
 
 
 def test_cut_off_period_at_the_end_is_missing():
