@@ -53,11 +53,23 @@ _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
 class MalformedFileError(ValueError):
-    """A Milano file has a line that cannot be parsed.
+    r"""A Milano file has a line that cannot be parsed.
 
     The message names the file, the line number (1-based, counting a header line)
     and what is wrong with it. Pass ``on_bad_lines="skip"`` to the reader to skip
     such lines instead; the number skipped is then reported.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from lstmforecast.datasets import MalformedFileError, read_lab_processed
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "short_milan_processed_2013-11-01.txt"
+    >>> _ = path.write_text("3 1383260400000 0.2 0.1 0.3 0.1 55.5\n3 oops\n")
+    >>> try:
+    ...     read_lab_processed(path)
+    ... except MalformedFileError as exc:
+    ...     print(str(exc).split(": ", 1)[1])
+    expected 7 fields separated by ' ', found 2. The line reads '3 oops'. Fix ...
     """
 
 
@@ -486,7 +498,9 @@ _COMMON_DOC = """
         :class:`MalformedFileError` naming the file and line. With ``'skip'`` such
         lines are skipped, a ``UserWarning`` gives their number per file, and the
         total is in ``frame.attrs['n_skipped_lines']``.
+"""
 
+_RETURNS_DOC = """
     Returns
     -------
     frame : pandas.DataFrame
@@ -499,9 +513,8 @@ _COMMON_DOC = """
 
 
 def _doc(func):
-    func.__doc__ = func.__doc__.replace(
-        "    %(common)s\n", _COMMON_DOC.strip("\n") + "\n"
-    )
+    doc = func.__doc__.replace("    %(common)s\n", _COMMON_DOC.strip("\n") + "\n")
+    func.__doc__ = doc.replace("    %(returns)s\n", _RETURNS_DOC.strip("\n") + "\n")
     return func
 
 
@@ -517,6 +530,8 @@ def read_dataverse(
     missing activity. A slot has one line per country code, or none.
 
     %(common)s
+
+    %(returns)s
 
     See Also
     --------
@@ -573,6 +588,8 @@ def read_kaggle(
         local time. Values that carry an offset, or that are epoch milliseconds,
         need no time zone.
 
+    %(returns)s
+
     See Also
     --------
     read_dataverse, read_lab_processed, read_milano
@@ -626,6 +643,8 @@ def read_lab_processed(
     timezone : str, default='Europe/Rome'
         Time zone of naive timestamp texts in the time column.
 
+    %(returns)s
+
     See Also
     --------
     read_dataverse, read_kaggle, read_milano
@@ -675,6 +694,8 @@ def read_milano(
         (``short_milan_processed_*`` is the lab's) and first line (a ``datetime,``
         header is Kaggle's, tabs are the original files'). Time zones take the
         readers' defaults.
+
+    %(returns)s
 
     See Also
     --------
