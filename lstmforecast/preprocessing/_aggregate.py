@@ -57,7 +57,8 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
         - ``'zero'``: count them as no activity (what an absent line means in the
           original Milano files).
         - ``'interpolate'``: linear in time within each cell, the nearest value at
-          either end.
+          either end. It uses the next real slot, so it belongs to cleaning a
+          historical table, not to a live forecasting loop.
         - ``'nan'``: a period with any missing slot becomes NaN.
 
         The number filled and which slots were filled are kept in
