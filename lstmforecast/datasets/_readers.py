@@ -4,11 +4,12 @@ All readers return the same tidy frame: one row per cell and 10-minute slot, col
 ``cell``, ``time`` (tz-aware, Europe/Rome) and one float column per asked-for traffic
 type, activity summed over country codes (a missing field counts as 0).
 
-Files are streamed with pyarrow's CSV reader in blocks: only the needed columns are
-converted, rows of unselected cells and times are dropped block by block, and each
-block is reduced to one row per (cell, slot) before the next is read, so a 300 MB
-daily file of the whole grid is read in a few seconds and selecting a few cells
-needs little memory.
+Files are read in pieces of 4 MiB of text, each parsed by pyarrow's CSV reader:
+only the needed columns are converted, rows of unselected cells and times are
+dropped piece by piece, and each piece is reduced to one row per (cell, slot)
+before the next is read. A 300 MB daily file of the whole grid is read in about two
+seconds, and selecting a few cells needs about 100 MB whatever the file size
+(``benchmarks/bench_readers.py`` measures both).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ __all__ = [
     "read_milano",
 ]
 
-_BLOCK_SIZE = 1 << 24  # 16 MiB of text per block
+_CHUNK_BYTES = 4 << 20  # text parsed at a time: 4 MiB
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
@@ -316,14 +317,31 @@ def _reduce(table: pa.Table, types) -> pa.Table:
     )
 
 
+def _chunks(source, size: int):
+    """Yield the stream's bytes in pieces of about ``size`` that end on a newline.
+
+    Parsing fixed pieces one at a time keeps memory flat: pyarrow's streaming
+    reader reads far ahead of its consumer (hundreds of MB on a daily file).
+    """
+    rest = b""
+    while True:
+        data = source.read(size)
+        if not data:
+            if rest.strip():
+                yield rest
+            return
+        data = rest + data
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:  # a single line longer than the piece: keep reading
+            rest = data
+            continue
+        rest = data[cut:]
+        yield data[:cut]
+
+
 def _read_batches(
     source, fmt: _Format, types, delimiter, handler, cells, lo_ns, hi_ns, timezone
 ):
-    read_opts = pv.ReadOptions(
-        column_names=list(fmt.columns),
-        skip_rows=1 if fmt.header is not None else 0,
-        block_size=_BLOCK_SIZE,
-    )
     parse_opts = pv.ParseOptions(delimiter=delimiter, invalid_row_handler=handler)
     column_types = {"cell": pa.int64(), **dict.fromkeys(types, pa.float64())}
     column_types["time"] = pa.string() if fmt.time_is_text else pa.int64()
@@ -335,28 +353,50 @@ def _read_batches(
     )
     cell_set = pa.array(cells) if cells is not None else None
     parts = []
-    with pv.open_csv(
-        source,
-        read_options=read_opts,
-        parse_options=parse_opts,
-        convert_options=convert_opts,
-    ) as reader:
-        for batch in reader:
-            table = pa.Table.from_batches([batch])
-            if cell_set is not None:
-                table = table.filter(pc.is_in(table["cell"], value_set=cell_set))
-            if table.num_rows == 0:
-                continue
-            table = table.set_column(
-                1, "time", _time_to_ns(table["time"].combine_chunks(), fmt, timezone)
-            )
-            if lo_ns is not None:
-                table = table.filter(pc.greater_equal(table["time"], lo_ns))
-            if hi_ns is not None:
-                table = table.filter(pc.less(table["time"], hi_ns))
-            if table.num_rows:
-                parts.append(_reduce(table, types))
+    for i, chunk in enumerate(_chunks(source, _CHUNK_BYTES)):
+        read_opts = pv.ReadOptions(
+            column_names=list(fmt.columns),
+            skip_rows=1 if (i == 0 and fmt.header is not None) else 0,
+            block_size=_CHUNK_BYTES // 2,
+        )
+        table = pv.read_csv(
+            pa.py_buffer(chunk),
+            read_options=read_opts,
+            parse_options=parse_opts,
+            convert_options=convert_opts,
+        )
+        if cell_set is not None:
+            table = table.filter(pc.is_in(table["cell"], value_set=cell_set))
+        if table.num_rows == 0:
+            continue
+        table = table.set_column(
+            1, "time", _time_to_ns(table["time"].combine_chunks(), fmt, timezone)
+        )
+        if lo_ns is not None:
+            table = table.filter(pc.greater_equal(table["time"], lo_ns))
+        if hi_ns is not None:
+            table = table.filter(pc.less(table["time"], hi_ns))
+        if table.num_rows:
+            parts.append(_reduce(table, types))
     return parts
+
+
+def _merge_parts(parts: list[pa.Table], types) -> pa.Table:
+    """Concatenate per-piece sums, sorted; re-add only slots split across pieces."""
+    table = pa.concat_tables(parts)
+    table = table.take(
+        pc.sort_indices(table, [("cell", "ascending"), ("time", "ascending")])
+    )
+    cell = table["cell"].to_numpy()
+    time = table["time"].to_numpy()
+    same = (cell[1:] == cell[:-1]) & (time[1:] == time[:-1])
+    if not same.any():
+        return table
+    involved = np.zeros(len(cell), dtype=bool)
+    involved[1:] |= same
+    involved[:-1] |= same
+    merged = _reduce(table.filter(pa.array(involved)), types)
+    return pa.concat_tables([table.filter(pa.array(~involved)), merged])
 
 
 def _read_file(path: Path, fmt: _Format, types, cells, lo, hi, on_bad_lines, timezone):
@@ -389,11 +429,7 @@ def _read_file(path: Path, fmt: _Format, types, cells, lo, hi, on_bad_lines, tim
         bad_rows.clear()
         clean = pa.BufferReader(text.encode())
         parts = _read_batches(clean, _without_header(fmt), *args[1:])
-    if parts:
-        table = _reduce(pa.concat_tables(parts), types) if len(parts) > 1 else parts[0]
-    else:
-        table = None
-    return table, skipped
+    return (_merge_parts(parts, types) if parts else None), skipped
 
 
 def _without_header(fmt: _Format) -> _Format:

@@ -126,8 +126,22 @@ def _to_local(value, name: str) -> tuple[pd.Timestamp, bool]:
         ) from None
     if ts is pd.NaT:
         raise ValueError(f"The '{name}' parameter must be a date, got {value!r}.")
-    ts = ts.tz_localize(TIMEZONE) if ts.tzinfo is None else ts.tz_convert(TIMEZONE)
-    return ts, is_date
+    if ts.tzinfo is not None:
+        return ts.tz_convert(TIMEZONE), is_date
+    try:
+        return ts.tz_localize(TIMEZONE), is_date
+    except ValueError as exc:  # ambiguous or non-existent local time (DST)
+        raise ValueError(
+            f"The '{name}' parameter {value!r} is not a single instant in Milan "
+            f"local time ({exc}): clocks change that night. Give it with an "
+            "offset, e.g. '2013-10-27 02:00+01:00'."
+        ) from None
+
+
+def _next_local_midnight(ts: pd.Timestamp) -> pd.Timestamp:
+    """Local midnight after ``ts``'s day: 23, 24 or 25 hours later on DST days."""
+    day = ts.tz_localize(None).normalize() + pd.Timedelta(days=1)
+    return day.tz_localize(TIMEZONE)
 
 
 def check_time_range(start, end) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -142,7 +156,7 @@ def check_time_range(start, end) -> tuple[pd.Timestamp | None, pd.Timestamp | No
         lo, _ = _to_local(start, "start")
     if end is not None:
         ts, is_date = _to_local(end, "end")
-        hi = (ts + pd.Timedelta(days=1)) if is_date else (ts + pd.Timedelta(1, "ns"))
+        hi = _next_local_midnight(ts) if is_date else (ts + pd.Timedelta(1, "ns"))
     if lo is not None and hi is not None and hi <= lo:
         raise ValueError(
             f"The date range is empty: 'start' ({start!r}) is after 'end' ({end!r}). "
