@@ -307,14 +307,29 @@ def _time_to_ns(arr: pa.Array, fmt: _Format, timezone: str) -> pa.Array:
     return values.take(enc.indices)
 
 
-def _reduce(table: pa.Table, types) -> pa.Table:
-    """Sum over country codes: one row per (cell, slot)."""
-    agg = table.group_by(["cell", "time"], use_threads=False).aggregate(
-        [(t, "sum", pc.ScalarAggregateOptions(min_count=0)) for t in types]
-    )
-    return pa.table(
-        {"cell": agg["cell"], "time": agg["time"]} | {t: agg[f"{t}_sum"] for t in types}
-    )
+def _sum_slots(cell: np.ndarray, time: np.ndarray, values: list[np.ndarray]):
+    """Sum rows of the same (cell, slot): the sum over country codes.
+
+    ``values`` holds one array per type, NaN for empty fields, which count as 0.
+    Rows are sorted by cell then time first, unless they already are (the original
+    files are), then each run of equal keys is added up with ``np.add.reduceat``:
+    linear time, no hashing.
+    """
+    if len(cell) > 1:
+        step = (cell[1:] > cell[:-1]) | (
+            (cell[1:] == cell[:-1]) & (time[1:] >= time[:-1])
+        )
+        if not step.all():
+            order = np.lexsort((time, cell))
+            cell, time = cell[order], time[order]
+            values = [v[order] for v in values]
+    values = [np.nan_to_num(v, nan=0.0) for v in values]
+    new = np.ones(len(cell), dtype=bool)
+    new[1:] = (cell[1:] != cell[:-1]) | (time[1:] != time[:-1])
+    if new.all():
+        return cell, time, values
+    starts = np.flatnonzero(new)
+    return cell[starts], time[starts], [np.add.reduceat(v, starts) for v in values]
 
 
 def _chunks(source, size: int):
@@ -377,26 +392,19 @@ def _read_batches(
         if hi_ns is not None:
             table = table.filter(pc.less(table["time"], hi_ns))
         if table.num_rows:
-            parts.append(_reduce(table, types))
+            values = [table[t].to_numpy(zero_copy_only=False) for t in types]
+            parts.append(
+                _sum_slots(table["cell"].to_numpy(), table["time"].to_numpy(), values)
+            )
     return parts
 
 
-def _merge_parts(parts: list[pa.Table], types) -> pa.Table:
-    """Concatenate per-piece sums, sorted; re-add only slots split across pieces."""
-    table = pa.concat_tables(parts)
-    table = table.take(
-        pc.sort_indices(table, [("cell", "ascending"), ("time", "ascending")])
-    )
-    cell = table["cell"].to_numpy()
-    time = table["time"].to_numpy()
-    same = (cell[1:] == cell[:-1]) & (time[1:] == time[:-1])
-    if not same.any():
-        return table
-    involved = np.zeros(len(cell), dtype=bool)
-    involved[1:] |= same
-    involved[:-1] |= same
-    merged = _reduce(table.filter(pa.array(involved)), types)
-    return pa.concat_tables([table.filter(pa.array(~involved)), merged])
+def _merge_parts(parts, types):
+    """Join the pieces' sums; slots split across two pieces are added up."""
+    cell = np.concatenate([p[0] for p in parts])
+    time = np.concatenate([p[1] for p in parts])
+    values = [np.concatenate([p[2][i] for p in parts]) for i in range(len(types))]
+    return _sum_slots(cell, time, values)
 
 
 def _read_file(path: Path, fmt: _Format, types, cells, lo, hi, on_bad_lines, timezone):
@@ -439,19 +447,21 @@ def _without_header(fmt: _Format) -> _Format:
     return _Format(**{**fmt.__dict__, "header": None})
 
 
-def _to_frame(tables: list[pa.Table], types) -> pd.DataFrame:
-    if not tables:
-        empty = {"cell": np.array([], np.int64), "time": np.array([], "datetime64[ns]")}
-        frame = pd.DataFrame({**empty, **{t: np.array([], float) for t in types}})
-        frame["time"] = frame["time"].dt.tz_localize("UTC")
-        return frame
-    table = pa.concat_tables(tables)
-    frame = table.to_pandas()
-    frame[list(types)] = frame[list(types)].fillna(0.0)
-    frame["time"] = pd.to_datetime(
-        frame["time"].to_numpy(np.int64), unit="ns", utc=True
-    )
-    return frame
+def _to_frame(results, types) -> pd.DataFrame:
+    if not results:
+        results = [
+            (
+                np.array([], np.int64),
+                np.array([], np.int64),
+                [np.array([], float) for _ in types],
+            )
+        ]
+    columns = {"cell": np.concatenate([r[0] for r in results])}
+    time = np.concatenate([r[1] for r in results])
+    columns["time"] = pd.to_datetime(time, unit="ns", utc=True)
+    for i, t in enumerate(types):
+        columns[t] = np.concatenate([r[2][i] for r in results])
+    return pd.DataFrame(columns)
 
 
 def _read(paths, fmt_name, *, cells, start, end, types, on_bad_lines, timezone, source):

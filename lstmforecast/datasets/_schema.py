@@ -171,7 +171,14 @@ def finalize(frame: pd.DataFrame, types: Sequence[str]) -> pd.DataFrame:
     out = out.astype(
         {"cell": np.int64, "time": TIME_DTYPE, **dict.fromkeys(types, float)}
     )
-    out = out.sort_values(["cell", "time"], kind="stable", ignore_index=True)
+    cell, time = out["cell"].to_numpy(), pd.DatetimeIndex(out["time"]).asi8
+    ordered = (cell[1:] > cell[:-1]) | (
+        (cell[1:] == cell[:-1]) & (time[1:] >= time[:-1])
+    )
+    if ordered.all():
+        out = out.reset_index(drop=True)
+    else:
+        out = out.sort_values(["cell", "time"], kind="stable", ignore_index=True)
     out.columns.name = None
     return out
 
