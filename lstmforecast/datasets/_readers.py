@@ -132,7 +132,7 @@ def _open_text(path: Path):
     opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(
         path.suffix.lower(), open
     )
-    return opener(path, "rt", encoding="utf-8", newline="")
+    return opener(path, "rt", encoding="utf-8", errors="replace", newline="")
 
 
 def _expand_paths(paths, fmt: _Format | None) -> list[Path]:
@@ -221,6 +221,8 @@ def _line_problem(fmt: _Format, fields: list[str], types, delimiter: str) -> str
             return f"column '{col}' must be an integer, found {named[col]!r}"
     if fmt.time_is_text:
         value = named["time"].strip()
+        if not value:
+            return "column 'time' is empty"
         if not value.isdigit():
             try:
                 pd.Timestamp(value)
@@ -302,6 +304,8 @@ def _time_to_ns(arr: pa.Array, fmt: _Format, timezone: str) -> pa.Array:
         if getattr(parsed.dt, "tz", None) is None:
             parsed = parsed.dt.tz_localize(timezone, ambiguous="raise")
         stamps[~digits] = parsed.dt.tz_convert(TIMEZONE)
+    if stamps.isna().any():
+        raise ValueError("a time value could not be parsed")
     ns = stamps.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]")
     values = pa.array(ns.to_numpy().view(np.int64))
     return values.take(enc.indices)
@@ -380,6 +384,10 @@ def _read_batches(
             parse_options=parse_opts,
             convert_options=convert_opts,
         )
+        required = ["cell", "time"] if fmt.blank_is_zero else ["cell", "time", *types]
+        if any(table[c].null_count for c in required):
+            # an empty id, time or (lab files) value: the slow path names the line
+            raise pa.ArrowInvalid("an empty required field")
         if cell_set is not None:
             table = table.filter(pc.is_in(table["cell"], value_set=cell_set))
         if table.num_rows == 0:
@@ -413,10 +421,10 @@ def _read_file(path: Path, fmt: _Format, types, cells, lo, hi, on_bad_lines, tim
     delimiter = _sniff_delimiter(path, fmt)
     lo_ns = None if lo is None else lo.as_unit("ns").value
     hi_ns = None if hi is None else hi.as_unit("ns").value
-    bad_rows: list[str] = []
+    bad_rows: list = []
 
     def handler(row):
-        bad_rows.append(row.text)
+        bad_rows.append(row.number)  # row.text may not be valid UTF-8
         return "skip" if on_bad_lines == "skip" else "error"
 
     args = (fmt, types, delimiter, handler, cells, lo_ns, hi_ns, timezone)

@@ -223,15 +223,11 @@ def _split_countries(frame: pd.DataFrame, types, rng) -> pd.DataFrame:
         share = np.floor(units[:, None] * weights).astype(np.int64)
         share[:, 0] += units - share.sum(axis=1)  # remainder to Italy: exact
         parts[t] = share / _QUANTUM
-    codes = np.stack(
-        [np.full(n, _COUNTRIES[0])]
-        + [rng.choice(_COUNTRIES[1:], size=n) for _ in range(max_k - 1)],
-        axis=1,
+    # Italy first, then up to three other codes drawn without repetition
+    others = np.argsort(rng.random_sample((n, len(_COUNTRIES) - 1)), axis=1)
+    codes = np.column_stack(
+        [np.full(n, _COUNTRIES[0]), _COUNTRIES[1:][others[:, : max_k - 1]]]
     )
-    # distinct codes within a slot: shift duplicates to other codes
-    codes[:, 2] = np.where(codes[:, 2] == codes[:, 1], 86, codes[:, 2])
-    codes[:, 3] = np.where(np.isin(codes[:, 3], codes[:, 1:3]), 1, codes[:, 3])
-    codes[:, 3] = np.where(codes[:, 3] == codes[:, 2], 34, codes[:, 3])
     long = pd.DataFrame(
         {
             "cell": np.repeat(frame["cell"].to_numpy(), max_k),
