@@ -472,7 +472,7 @@ def _to_frame(results, types) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _read(paths, fmt_name, *, cells, start, end, types, on_bad_lines, timezone, source):
+def _read(paths, fmt_name, *, cells, start, end, types, on_bad_lines, timezone):
     if on_bad_lines not in ("error", "skip"):
         raise ValueError(
             "The 'on_bad_lines' parameter must be 'error' or 'skip'. "
@@ -516,7 +516,7 @@ def _read(paths, fmt_name, *, cells, start, end, types, on_bad_lines, timezone, 
         if table is not None:
             tables.append(table)
     frame = _to_frame(tables, type_list)
-    where = source or (str(files[0]) if len(files) == 1 else f"{len(files)} files")
+    where = str(files[0]) if len(files) == 1 else f"{len(files)} files"
     if n_files == 0:
         raise ValueError(
             f"The selection is empty: none of the {len(files)} file(s) is dated within "
@@ -613,7 +613,6 @@ def read_dataverse(
         types=types,
         on_bad_lines=on_bad_lines,
         timezone=None,
-        source=None,
     )
 
 
@@ -671,7 +670,6 @@ def read_kaggle(
         types=types,
         on_bad_lines=on_bad_lines,
         timezone=timezone,
-        source=None,
     )
 
 
@@ -725,7 +723,6 @@ def read_lab_processed(
         types=types,
         on_bad_lines=on_bad_lines,
         timezone=timezone,
-        source=None,
     )
 
 
@@ -777,5 +774,4 @@ def read_milano(
         types=types,
         on_bad_lines=on_bad_lines,
         timezone=None,
-        source=None,
     )
