@@ -11,9 +11,12 @@ import lstmforecast
 from lstmforecast.preprocessing import HourlyAggregator
 
 # Instances with small, fast settings. HourlyAggregator gets hourly slots summed to
-# 2-hour periods, and 'zero' so the checks' odd row counts (an incomplete last
-# period) are filled rather than refused.
-ESTIMATORS = [HourlyAggregator(freq="2h", input_freq="1h", missing="zero")]
+# 2-hour periods, with 'zero' (the checks' odd row counts leave an incomplete last
+# period, filled rather than refused) and with 'nan' (the NaN-propagating path).
+ESTIMATORS = [
+    HourlyAggregator(freq="2h", input_freq="1h", missing="zero"),
+    HourlyAggregator(freq="2h", input_freq="1h", missing="nan"),
+]
 
 # Every expected failure with its reason: nothing is skipped silently.
 EXPECTED_FAILED_CHECKS = {

@@ -223,6 +223,39 @@ def load_lab_reference() -> pd.DataFrame:
     return raw.astype(float)
 
 
+def _select_from_frame(data: pd.DataFrame, type_name, *, cells, start, end):
+    """Check a user's tidy frame and select one cell, type and window from it."""
+    source = "the frame passed as 'data'"
+    needed = ["cell", "time", type_name]
+    absent = [c for c in needed if c not in data.columns]
+    if absent:
+        raise ValueError(
+            f"The frame passed as 'data' has no column(s) {absent} (it has "
+            f"{list(data.columns)}). Pass a tidy frame from the readers, with columns "
+            f"'cell', 'time' and {type_name!r}."
+        )
+    times = data["time"]
+    if not isinstance(times.dtype, pd.DatetimeTZDtype):
+        raise ValueError(
+            f"Column 'time' of the frame passed as 'data' must hold tz-aware "
+            f"timestamps; got dtype {times.dtype}. Localize it, e.g. "
+            f"data.assign(time=data['time'].dt.tz_localize({TIMEZONE!r}))."
+        )
+    lo, hi = check_time_range(start, end)
+    keep = data["cell"].isin(cells) & (times >= lo) & (times < hi)
+    frame = data.loc[keep, needed]
+    check_selection(
+        frame,
+        cells=np.asarray(cells),
+        lo=lo,
+        hi=hi,
+        source=source,
+        available_cells=np.unique(data["cell"].to_numpy()),
+        available_span=(times.min(), times.max()) if len(data) else None,
+    )
+    return frame
+
+
 def load_dataset(
     cell_id, start_day, num_days, traffic_type, *, data=None, missing="raise"
 ):
@@ -277,15 +310,20 @@ def load_dataset(
     from lstmforecast.datasets._readers import read_milano
     from lstmforecast.preprocessing import HourlyAggregator
 
-    for name, value, low in (("start_day", start_day, 1), ("num_days", num_days, 1)):
+    for name, value in (
+        ("cell_id", cell_id),
+        ("start_day", start_day),
+        ("num_days", num_days),
+    ):
         if (
             not isinstance(value, (int, np.integer))
             or isinstance(value, bool)
-            or (value < low)
+            or value < 1
         ):
+            hint = " (day 1 is 2013-11-01)" if name != "cell_id" else ""
             raise ValueError(
-                f"The '{name}' parameter must be an int >= {low} (day 1 is "
-                f"2013-11-01). Got {value!r} instead."
+                f"The '{name}' parameter must be an int >= 1{hint}. Got {value!r} "
+                f"of type {type(value).__name__} instead."
             )
     if (
         isinstance(traffic_type, (int, np.integer))
@@ -302,29 +340,12 @@ def load_dataset(
     if data is None:
         frame = load_milano_cells(types=type_name, **window)
     elif isinstance(data, pd.DataFrame):
-        frame = data
-        if type_name not in frame.columns:
-            raise ValueError(
-                f"The frame passed as 'data' has no {type_name!r} column (it has "
-                f"{list(frame.columns)}). Pass a tidy frame from the readers."
-            )
-        lo = first.tz_localize(TIMEZONE)
-        hi = (last + pd.Timedelta(days=1)).tz_localize(TIMEZONE)
-        times = pd.to_datetime(frame["time"])
-        frame = frame.loc[
-            (frame["cell"] == cell_id) & (times >= lo) & (times < hi),
-            ["cell", "time", type_name],
-        ]
-        check_selection(
-            frame,
-            cells=np.array([cell_id]),
-            lo=lo,
-            hi=hi,
-            source="the frame passed as 'data'",
-        )
+        frame = _select_from_frame(data, type_name, **window)
     else:
         frame = read_milano(data, types=type_name, **window)
-    hourly = HourlyAggregator(missing=missing).fit_transform(frame)
+    hourly = HourlyAggregator(
+        missing=missing, start=window["start"], end=window["end"]
+    ).fit_transform(frame)
     series = hourly[type_name].droplevel("cell")
     local = series.index.tz_convert(TIMEZONE).tz_localize(None)
     days = (local.normalize() - LAB_DAY_ONE).days + 1

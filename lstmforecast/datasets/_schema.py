@@ -107,16 +107,8 @@ def check_cells(cells) -> np.ndarray | None:
     return np.unique(arr.astype(np.int64))
 
 
-def _to_local(value, name: str) -> tuple[pd.Timestamp, bool]:
-    """Parse a bound; naive values are Milan local time. Also says if it was a date."""
-    if isinstance(value, _dt.datetime):
-        is_date = False
-    elif isinstance(value, _dt.date):
-        is_date = True
-    elif isinstance(value, str):
-        is_date = len(value.strip()) <= 10
-    else:
-        is_date = False
+def _to_local(value, name: str, tz: str | None = TIMEZONE) -> pd.Timestamp:
+    """Parse a bound; naive values are wall-clock time in ``tz`` (None: naive)."""
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError) as exc:
@@ -126,37 +118,69 @@ def _to_local(value, name: str) -> tuple[pd.Timestamp, bool]:
         ) from None
     if ts is pd.NaT:
         raise ValueError(f"The '{name}' parameter must be a date, got {value!r}.")
+    if tz is None:
+        if ts.tzinfo is not None:
+            raise ValueError(
+                f"The '{name}' parameter {value!r} has a time zone but the data's "
+                "timestamps are naive. Pass a naive bound, or localize the data "
+                "with .dt.tz_localize(...)."
+            )
+        return ts
     if ts.tzinfo is not None:
-        return ts.tz_convert(TIMEZONE), is_date
+        return ts.tz_convert(tz)
     try:
-        return ts.tz_localize(TIMEZONE), is_date
+        return ts.tz_localize(tz)
     except ValueError as exc:  # ambiguous or non-existent local time (DST)
         raise ValueError(
-            f"The '{name}' parameter {value!r} is not a single instant in Milan "
+            f"The '{name}' parameter {value!r} is not a single instant in {tz} "
             f"local time ({exc}): clocks change that night. Give it with an "
             "offset, e.g. '2013-10-27 02:00+01:00'."
         ) from None
 
 
-def _next_local_midnight(ts: pd.Timestamp) -> pd.Timestamp:
-    """Local midnight after ``ts``'s day: 23, 24 or 25 hours later on DST days."""
-    day = ts.tz_localize(None).normalize() + pd.Timedelta(days=1)
-    return day.tz_localize(TIMEZONE)
+def _end_of_label(value, tz: str | None) -> pd.Timestamp | None:
+    """Exclusive end of a partial date label (``'2013-11'``, a date), else None.
+
+    Strings are read as pandas reads partial-string labels: ``'2013-11'`` is the
+    whole month, ``'2013-11-07'`` the whole day, ``'2013-11-07 08'`` the whole hour.
+    A ``datetime``/``Timestamp`` object is an instant (None is returned).
+    """
+    if isinstance(value, _dt.datetime) or not isinstance(value, (str, _dt.date)):
+        return None
+    try:
+        if isinstance(value, str):
+            if pd.Timestamp(value).tzinfo is not None:
+                return None
+            period = pd.Period(value)
+        else:
+            period = pd.Period(value, freq="D")
+    except (TypeError, ValueError):
+        return None
+    if period.freqstr in ("s", "ms", "us", "ns"):
+        return None  # a full timestamp: an instant
+    nxt = (period + 1).start_time
+    return nxt if tz is None else nxt.tz_localize(tz)
 
 
-def check_time_range(start, end) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """Turn ``start``/``end`` into a half-open local interval ``[lo, hi)``.
+def check_time_range(
+    start, end, tz: str | None = TIMEZONE
+) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """Turn ``start``/``end`` into a half-open interval ``[lo, hi)`` in ``tz``.
 
-    Both bounds are inclusive for the user: a date alone as ``end`` includes that
-    whole day, as in pandas' label slicing (``end="2013-11-07"`` reads up to
-    23:50 of 7 November).
+    Both bounds are inclusive for the user, as in pandas' label slicing: a partial
+    date string as ``end`` includes the whole of it (``end="2013-11-07"`` reads up to
+    23:50 of 7 November, ``end="2013-11"`` to the end of November, DST days with
+    their 23 or 25 hours). A ``datetime`` or ``Timestamp`` is an instant.
     """
     lo = hi = None
     if start is not None:
-        lo, _ = _to_local(start, "start")
+        lo = _to_local(start, "start", tz)
     if end is not None:
-        ts, is_date = _to_local(end, "end")
-        hi = _next_local_midnight(ts) if is_date else (ts + pd.Timedelta(1, "ns"))
+        hi = _end_of_label(end, tz)
+        if hi is None:
+            hi = _to_local(end, "end", tz) + pd.Timedelta(1, "ns")
+        else:
+            _to_local(end, "end", tz)  # same checks and messages as 'start'
     if lo is not None and hi is not None and hi <= lo:
         raise ValueError(
             f"The date range is empty: 'start' ({start!r}) is after 'end' ({end!r}). "

@@ -168,9 +168,43 @@ def test_load_dataset_refuses_a_missing_slot_instead_of_shifting_hours():
         load_dataset(7, 1, 1, 5, data=holed)
 
 
+def test_load_dataset_keeps_silent_last_hours_of_the_window():
+    # The last two hours of the day have no line (no activity): with 'zero' they
+    # are zeros in the table, not a shorter day; with 'raise' they are reported.
+    slots = make_milano_traffic(cells=[7], n_days=1, random_state=1, empty_fraction=0)
+    quiet = slots[slots["time"] < slots["time"].min() + pd.Timedelta("22h")]
+    table = load_dataset(7, 1, 1, 5, data=quiet, missing="zero")
+    assert table.shape == (1, 24)
+    assert (table.loc[1, [22, 23]] == 0).all() and (table.loc[1, :21] > 0).all()
+    with pytest.raises(ValueError, match="12 missing slot"):
+        load_dataset(7, 1, 1, 5, data=quiet)
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        (lambda f: f.drop(columns="cell"), r"no column\(s\) \['cell'\]"),
+        (lambda f: f.drop(columns="internet"), r"no column\(s\) \['internet'\]"),
+        (
+            lambda f: f.assign(time=f["time"].dt.tz_localize(None)),
+            "must hold tz-aware timestamps.*tz_localize",
+        ),
+        (lambda f: f.assign(cell=8), r"Cell\(s\) \[7\] not found.*holds cells \[8\]"),
+    ],
+)
+def test_load_dataset_checks_a_frame_up_front(change, match):
+    slots = make_milano_traffic(cells=[7], n_days=1, random_state=1)
+    frame = change(slots)
+    before = frame.copy()
+    with pytest.raises(ValueError, match=match):
+        load_dataset(7, 1, 1, 5, data=frame)
+    pd.testing.assert_frame_equal(frame, before)
+
+
 @pytest.mark.parametrize(
     ("args", "match"),
     [
+        (("5161", 32, 7, 5), "'cell_id' parameter must be an int >= 1.*str"),
         ((5161, 0, 7, 5), "'start_day' parameter must be an int >= 1"),
         ((5161, 32, 0, 5), "'num_days' parameter must be an int >= 1"),
         ((5161, 32, 7, 6), "'traffic_type' parameter must be 1"),

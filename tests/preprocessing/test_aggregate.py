@@ -273,3 +273,169 @@ def test_only_time_and_cell_columns_is_an_error():
     frame = pd.DataFrame({"cell": [1], "time": pd.to_datetime(["2013-11-01"])})
     with pytest.raises(ValueError, match="no value column"):
         HourlyAggregator(input_freq="10min").fit_transform(frame)
+
+
+# ----------------------------------------------------- expected window (start/end)
+def _two_cells(hours_a, hours_b):
+    """Tidy frame: cell 1 with ``hours_a`` hours of slots, cell 2 with ``hours_b``."""
+    parts = []
+    for cell, hours in ((1, hours_a), (2, hours_b)):
+        frame = _series(np.arange(hours * 6) + 1.0).reset_index()
+        parts.append(frame.assign(cell=cell))
+    return pd.concat(parts, ignore_index=True)[["cell", "time", "internet"]]
+
+
+def test_end_makes_absent_edge_hours_missing_not_dropped():
+    slots = _two_cells(20, 20)  # 20 hours of 1 Nov; the day has 24
+    with pytest.raises(ValueError, match="48 missing slot"):
+        HourlyAggregator(end="2013-11-01").fit(slots)
+    agg = HourlyAggregator(missing="zero", end="2013-11-01")
+    hourly = agg.fit_transform(slots)
+    assert hourly.loc[1].shape == (24, 1)
+    assert (hourly.loc[1]["internet"].iloc[20:] == 0).all()
+    assert agg.n_missing_ == 2 * 4 * 6
+    assert agg.missing_slots_["time"].min() == pd.Timestamp(
+        "2013-11-01 20:00", tz=TIMEZONE
+    )
+    # without a window, the grid ends at the last timestamp of the data
+    assert HourlyAggregator().fit_transform(slots).loc[1].shape == (20, 1)
+
+
+def test_start_makes_absent_leading_hours_missing():
+    slots = _two_cells(3, 3)
+    slots = slots.assign(time=slots["time"] + pd.Timedelta("2h"))
+    hourly = HourlyAggregator(missing="nan", start="2013-11-01").fit_transform(slots)
+    assert hourly.loc[2].index[0] == pd.Timestamp("2013-11-01", tz=TIMEZONE)
+    assert hourly.loc[2]["internet"].isna().tolist() == [True, True] + [False] * 3
+
+
+def test_grid_is_shared_by_all_cells():
+    # cell 2 ends two hours before cell 1: its last two hours are missing
+    slots = _two_cells(5, 3)
+    with pytest.raises(ValueError, match="12 missing slot.*2 at 2013-11-01 03:00"):
+        HourlyAggregator().fit(slots)
+
+
+def test_rows_outside_the_window_are_an_error_not_dropped():
+    slots = _two_cells(30, 30)
+    with pytest.raises(ValueError, match="outside the window.*2013-11-02 05:50"):
+        HourlyAggregator(end="2013-11-01").fit(slots)
+    with pytest.raises(ValueError, match="outside the window"):
+        HourlyAggregator(start="2013-11-01 01:00").fit(slots)
+
+
+def test_window_on_a_dst_day_keeps_its_25_hours():
+    index = pd.date_range("2013-10-27", periods=10, freq="10min", tz=TIMEZONE)
+    slots = pd.DataFrame({"internet": 1.0}, index=index)
+    out = HourlyAggregator(missing="zero", end="2013-10-27").fit_transform(slots)
+    assert len(out) == 25
+
+
+def test_window_needs_timestamps():
+    with pytest.raises(ValueError, match="'start' and 'end' parameters need"):
+        HourlyAggregator(end="2013-11-01").fit(np.ones((12, 1)))
+
+
+# ------------------------------------------------------------ parameters, arrays
+@pytest.mark.parametrize("freq", ["0h", "-1h", "banana", pd.Timedelta(0)])
+def test_freq_must_be_a_positive_duration(freq):
+    with pytest.raises(ValueError, match="'freq' parameter.*positive"):
+        HourlyAggregator(freq=freq).fit(_series(np.ones(12)))
+
+
+def test_calendar_offsets_are_refused_by_parameter_validation():
+    with pytest.raises(Exception, match="'freq' parameter"):
+        HourlyAggregator(freq=pd.offsets.MonthEnd()).fit(_series(np.ones(12)))
+
+
+@pytest.mark.parametrize(
+    "agg", ["sum", "mean", "median", "min", "max", "first", "last"]
+)
+def test_arrays_with_missing_nan_give_nan_periods(agg):
+    X = np.arange(14, dtype=float).reshape(-1, 1)
+    X[3] = np.nan
+    X.flags.writeable = False  # read-only input must work (and stay untouched)
+    out = HourlyAggregator(agg=agg, missing="nan").fit_transform(X)
+    assert out.shape == (3, 1)
+    assert np.isnan(out[0, 0]) and np.isnan(out[2, 0])  # NaN slot, cut-off end
+    block = pd.Series(X[6:12, 0])
+    expected = (
+        block.iloc[0 if agg == "first" else -1]
+        if agg in ("first", "last")
+        else block.agg(agg)
+    )
+    assert out[1, 0] == expected
+
+
+@pytest.mark.parametrize(
+    "agg", ["sum", "mean", "median", "min", "max", "first", "last"]
+)
+def test_timed_and_positional_paths_agree(agg):
+    rng = np.random.default_rng(0)
+    values = rng.random(6 * 30)
+    timed = HourlyAggregator(agg=agg).fit_transform(_series(values))
+    positional = HourlyAggregator(agg=agg).fit_transform(values.reshape(-1, 1))
+    np.testing.assert_allclose(timed["internet"].to_numpy(), positional[:, 0])
+
+
+def test_feature_names_follow_sklearn_rules():
+    frame = _two_cells(2, 2)
+    agg = HourlyAggregator().fit(frame)
+    assert agg.get_feature_names_out().tolist() == ["internet"]
+    with pytest.raises(ValueError, match="input_features is not equal"):
+        agg.get_feature_names_out(["cell", "time", "other"])
+    array_agg = HourlyAggregator().fit(np.ones((12, 2)))
+    assert array_agg.get_feature_names_out().tolist() == ["x0", "x1"]
+
+
+def test_interpolate_is_linear_within_each_cell_only():
+    slots = _two_cells(2, 2)
+    slots["internet"] = np.r_[np.arange(12.0), np.arange(12.0) * 100]
+    slots.loc[[3, 15], "internet"] = np.nan
+    agg = HourlyAggregator(missing="interpolate", freq="10min")
+    out = agg.fit_transform(slots)
+    assert out.loc[(1, slots["time"][3]), "internet"] == 3.0
+    assert out.loc[(2, slots["time"][15]), "internet"] == 300.0
+    assert agg.n_missing_ == 2
+
+
+def test_interpolate_needs_a_value_to_start_from():
+    frame = _series([np.nan] * 6)
+    with pytest.raises(ValueError, match="nothing to interpolate from"):
+        HourlyAggregator(missing="interpolate").fit(frame)
+
+
+def test_empty_and_single_timestamp_tables_have_clear_errors():
+    with pytest.raises(ValueError, match="X has 0 rows"):
+        HourlyAggregator().fit(_series([]))
+    with pytest.raises(ValueError, match="single timestamp"):
+        HourlyAggregator().fit(_series([1.0]))
+
+
+def test_duplicates_sum_keeps_nan_only_where_every_row_is_nan():
+    frame = _series([1.0, 2.0, np.nan, 4.0, 5.0, 6.0]).reset_index()
+    doubled = pd.concat([frame, frame.assign(internet=[1.0, np.nan, np.nan, 1, 1, 1])])
+    agg = HourlyAggregator(duplicates="sum", missing="nan", freq="10min")
+    out = agg.fit_transform(doubled)["internet"]
+    assert out.tolist()[:2] == [2.0, 2.0]
+    assert np.isnan(out.iloc[2])
+    assert agg.n_missing_ == 1
+
+
+# -------------------------------------------- sklearn conventions on the frame path
+def test_frame_path_clones_pickles_and_refits_identically():
+    import pickle
+
+    from sklearn.base import clone
+
+    frame = _two_cells(4, 4)
+    before = frame.copy(deep=True)
+    agg = HourlyAggregator(missing="nan", end="2013-11-01")
+    first = agg.fit_transform(frame)
+    pd.testing.assert_frame_equal(frame, before)
+    again = pickle.loads(pickle.dumps(agg)).transform(frame)
+    pd.testing.assert_frame_equal(first, again)
+    pd.testing.assert_frame_equal(clone(agg).fit_transform(frame), first)
+    assert agg.fit(frame).transform(frame).equals(first)
+    with pytest.raises(ValueError, match="feature names"):
+        agg.transform(frame.rename(columns={"internet": "sms_in"}))
