@@ -18,6 +18,7 @@ import bz2
 import glob
 import gzip
 import lzma
+import math
 import os
 import re
 import warnings
@@ -124,6 +125,25 @@ _LAB = _Format(
     timezone=TIMEZONE,
 )
 _FORMATS = {f.name: f for f in (_DATAVERSE, _KAGGLE, _LAB)}
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What reading one file needs: where, how, and which rows to keep."""
+
+    path: Path
+    fmt: _Format
+    types: list[str]
+    delimiter: str
+    cells: np.ndarray | None
+    lo_ns: int | None
+    hi_ns: int | None
+    timezone: str
+    on_bad_lines: str
+
+
+class _TimeZoneError(ValueError):
+    """A naive local time that is ambiguous or does not exist (DST)."""
 
 
 # --------------------------------------------------------------------------- files
@@ -233,34 +253,42 @@ def _line_problem(fmt: _Format, fields: list[str], types, delimiter: str) -> str
         if value == "" and fmt.blank_is_zero:
             continue
         try:
-            float(value)
+            number = float(value)
         except ValueError:
             return f"column '{col}' must be a number, found {value!r}"
+        if not math.isfinite(number):
+            return f"column '{col}' must be a finite number, found {value!r}"
     return None
 
 
-def _scan(path: Path, fmt: _Format, types, delimiter: str, skip: bool):
-    """Check every line in Python; return (clean text, skipped lines) or raise."""
+def _scan_piece(piece: bytes, first_line: int, ctx: _Context):
+    """Check one piece's lines in Python; return (clean text, skipped) or raise.
+
+    Only a piece the fast parser refused is scanned, so one bad line in a 300 MB
+    file costs a 4 MiB rescan. ``first_line`` is the file line number of the
+    piece's first line.
+    """
     kept: list[str] = []
     skipped: list[tuple[int, str]] = []
-    with _open_text(path) as fh:
-        for lineno, line in enumerate(fh, start=1):
-            body = line.rstrip("\r\n")
-            if lineno == 1 and fmt.header is not None:
-                continue
-            if not body.strip():
-                continue
-            problem = _line_problem(fmt, _split(fmt, body, delimiter), types, delimiter)
-            if problem is None:
-                kept.append(body)
-                continue
-            if not skip:
-                raise MalformedFileError(
-                    f"{path}, line {lineno}: {problem}. The line reads {body[:120]!r}. "
-                    "Fix or remove the line, or pass on_bad_lines='skip' to skip "
-                    "malformed lines (their number is reported)."
-                )
-            skipped.append((lineno, problem))
+    text = piece.decode("utf-8", errors="replace")
+    for offset, line in enumerate(text.split("\n")):
+        lineno = first_line + offset
+        body = line.rstrip("\r")
+        if not body.strip():
+            continue
+        fields = _split(ctx.fmt, body, ctx.delimiter)
+        problem = _line_problem(ctx.fmt, fields, ctx.types, ctx.delimiter)
+        if problem is None:
+            kept.append(body)
+            continue
+        if ctx.on_bad_lines != "skip":
+            raise MalformedFileError(
+                f"{ctx.path}, line {lineno}: {problem}. The line reads "
+                f"{body[:120]!r}. Fix or remove the line, or pass "
+                "on_bad_lines='skip' to skip malformed lines (their number is "
+                "reported)."
+            )
+        skipped.append((lineno, problem))
     return "\n".join(kept) + "\n", skipped
 
 
@@ -302,7 +330,18 @@ def _time_to_ns(arr: pa.Array, fmt: _Format, timezone: str) -> pa.Array:
     if (~digits).any():
         parsed = pd.to_datetime(text[~digits], format="ISO8601", utc=False)
         if getattr(parsed.dt, "tz", None) is None:
-            parsed = parsed.dt.tz_localize(timezone, ambiguous="raise")
+            try:
+                parsed = parsed.dt.tz_localize(
+                    timezone, ambiguous="raise", nonexistent="raise"
+                )
+            except ValueError as exc:
+                raise _TimeZoneError(
+                    f"a naive time is not a single instant in {timezone} ({exc}): "
+                    "clocks change then, so the same text names two instants (or "
+                    "none). Read the file with the time zone it was written in "
+                    "(the Kaggle files are naive UTC: timezone='UTC'), or write "
+                    "times with an offset or as epoch milliseconds"
+                ) from None
         stamps[~digits] = parsed.dt.tz_convert(TIMEZONE)
     if stamps.isna().any():
         raise ValueError("a time value could not be parsed")
@@ -327,7 +366,7 @@ def _sum_slots(cell: np.ndarray, time: np.ndarray, values: list[np.ndarray]):
             order = np.lexsort((time, cell))
             cell, time = cell[order], time[order]
             values = [v[order] for v in values]
-    values = [np.nan_to_num(v, nan=0.0) for v in values]
+    values = [np.where(np.isnan(v), 0.0, v) for v in values]
     new = np.ones(len(cell), dtype=bool)
     new[1:] = (cell[1:] != cell[:-1]) | (time[1:] != time[:-1])
     if new.all():
@@ -358,53 +397,115 @@ def _chunks(source, size: int):
         yield data[:cut]
 
 
-def _read_batches(
-    source, fmt: _Format, types, delimiter, handler, cells, lo_ns, hi_ns, timezone
-):
-    parse_opts = pv.ParseOptions(delimiter=delimiter, invalid_row_handler=handler)
-    column_types = {"cell": pa.int64(), **dict.fromkeys(types, pa.float64())}
+def _parse_piece(piece: bytes, ctx: _Context, handler):
+    """Parse one piece of text into an arrow table of the needed columns."""
+    fmt = ctx.fmt
+    column_types = {"cell": pa.int64(), **dict.fromkeys(ctx.types, pa.float64())}
     column_types["time"] = pa.string() if fmt.time_is_text else pa.int64()
-    convert_opts = pv.ConvertOptions(
-        column_types=column_types,
-        include_columns=["cell", "time", *types],
-        strings_can_be_null=False,
-        quoted_strings_can_be_null=False,
-    )
-    cell_set = pa.array(cells) if cells is not None else None
-    parts = []
-    for i, chunk in enumerate(_chunks(source, _CHUNK_BYTES)):
-        read_opts = pv.ReadOptions(
+    return pv.read_csv(
+        pa.py_buffer(piece),
+        read_options=pv.ReadOptions(
             column_names=list(fmt.columns),
-            skip_rows=1 if (i == 0 and fmt.header is not None) else 0,
-            block_size=_CHUNK_BYTES // 2,
-        )
-        table = pv.read_csv(
-            pa.py_buffer(chunk),
-            read_options=read_opts,
-            parse_options=parse_opts,
-            convert_options=convert_opts,
-        )
-        required = ["cell", "time"] if fmt.blank_is_zero else ["cell", "time", *types]
-        if any(table[c].null_count for c in required):
-            # an empty id, time or (lab files) value: the slow path names the line
-            raise pa.ArrowInvalid("an empty required field")
-        if cell_set is not None:
-            table = table.filter(pc.is_in(table["cell"], value_set=cell_set))
-        if table.num_rows == 0:
+            block_size=max(_CHUNK_BYTES // 2, 1 << 20),
+        ),
+        parse_options=pv.ParseOptions(
+            delimiter=ctx.delimiter, invalid_row_handler=handler
+        ),
+        convert_options=pv.ConvertOptions(
+            column_types=column_types,
+            include_columns=["cell", "time", *ctx.types],
+            null_values=[""],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+
+
+def _reduce_piece(table: pa.Table, ctx: _Context):
+    """Check, filter and sum one parsed piece; None if no row is kept."""
+    fmt = ctx.fmt
+    required = ["cell", "time"] if fmt.blank_is_zero else ["cell", "time", *ctx.types]
+    if any(table[c].null_count for c in required):
+        # an empty id, time or (lab files) value: the slow path names the line
+        raise pa.ArrowInvalid("an empty required field")
+    for t in ctx.types:  # 'nan' and 'inf' parse as floats but are not activity
+        if pc.all(pc.is_finite(table[t])).as_py() is False:
+            raise pa.ArrowInvalid(f"a non-finite value in column '{t}'")
+    if ctx.cells is not None:
+        table = table.filter(pc.is_in(table["cell"], value_set=pa.array(ctx.cells)))
+    if table.num_rows == 0:
+        return None
+    times = _time_to_ns(table["time"].combine_chunks(), fmt, ctx.timezone)
+    table = table.set_column(1, "time", times)
+    if ctx.lo_ns is not None:
+        table = table.filter(pc.greater_equal(table["time"], ctx.lo_ns))
+    if ctx.hi_ns is not None:
+        table = table.filter(pc.less(table["time"], ctx.hi_ns))
+    if table.num_rows == 0:
+        return None
+    values = [table[t].to_numpy(zero_copy_only=False) for t in ctx.types]
+    summed = _sum_slots(table["cell"].to_numpy(), table["time"].to_numpy(), values)
+    _check_one_line_per_slot(summed, table.num_rows, ctx)
+    return summed
+
+
+def _check_one_line_per_slot(summed, n_rows: int, ctx: _Context) -> None:
+    """Lab files have one line per cell and slot: a repeat would be added twice."""
+    if "country" in ctx.fmt.columns or len(summed[0]) == n_rows:
+        return
+    raise MalformedFileError(
+        f"{ctx.path}: some cell has two lines for the same slot, but a lab file "
+        "holds one line per cell and slot (already summed over country codes), so "
+        "both would be counted. Remove the repeated lines (e.g. with "
+        "'sort -u'), or check that the file was not written twice."
+    )
+
+
+def _read_pieces(source, ctx: _Context):
+    """Read a stream piece by piece; return (per-piece sums, skipped lines).
+
+    Each piece goes through pyarrow's fast parser. A piece it refuses (wrong field
+    count, text in a number column, empty ids...) is checked line by line in Python
+    to name the exact line, or to drop bad lines with ``on_bad_lines='skip'``.
+    """
+    parts, skipped = [], []
+    first_line = 1
+    for i, piece in enumerate(_chunks(source, _CHUNK_BYTES)):
+        if i == 0 and ctx.fmt.header is not None:  # checked by _check_header
+            cut = piece.find(b"\n") + 1 or len(piece)
+            piece, first_line = piece[cut:], 2
+        n_lines = piece.count(b"\n")
+        if not piece.strip():
+            first_line += n_lines
             continue
-        table = table.set_column(
-            1, "time", _time_to_ns(table["time"].combine_chunks(), fmt, timezone)
-        )
-        if lo_ns is not None:
-            table = table.filter(pc.greater_equal(table["time"], lo_ns))
-        if hi_ns is not None:
-            table = table.filter(pc.less(table["time"], hi_ns))
-        if table.num_rows:
-            values = [table[t].to_numpy(zero_copy_only=False) for t in types]
-            parts.append(
-                _sum_slots(table["cell"].to_numpy(), table["time"].to_numpy(), values)
-            )
-    return parts
+        bad_rows: list = []
+
+        def handler(row, bad_rows=bad_rows):
+            bad_rows.append(row.number)  # row.text may not be valid UTF-8
+            return "skip" if ctx.on_bad_lines == "skip" else "error"
+
+        try:
+            table = _parse_piece(piece, ctx, handler)
+            if bad_rows:  # skipped by arrow: rescan to count and locate them
+                raise pa.ArrowInvalid("rows with a wrong number of fields")
+            part = _reduce_piece(table, ctx)
+        except _TimeZoneError:
+            raise
+        except (pa.ArrowInvalid, ValueError) as exc:
+            text, bad = _scan_piece(piece, first_line, ctx)
+            if not bad:  # nothing wrong line by line: report pyarrow's reason
+                last = first_line + n_lines
+                raise MalformedFileError(
+                    f"{ctx.path}, lines {first_line}-{last}: could not be read ({exc})."
+                ) from exc
+            skipped.extend(bad)
+            part = None
+            if text.strip():
+                part = _reduce_piece(_parse_piece(text.encode(), ctx, None), ctx)
+        if part is not None:
+            parts.append(part)
+        first_line += n_lines
+    return parts, skipped
 
 
 def _merge_parts(parts, types):
@@ -416,43 +517,56 @@ def _merge_parts(parts, types):
 
 
 def _read_file(path: Path, fmt: _Format, types, cells, lo, hi, on_bad_lines, timezone):
-    """Read one file into an arrow table of (cell, time_ns, types) and a skip list."""
+    """Read one file into (cell, time_ns, values) sums and a list of skipped lines."""
     _check_header(path, fmt)
-    delimiter = _sniff_delimiter(path, fmt)
-    lo_ns = None if lo is None else lo.as_unit("ns").value
-    hi_ns = None if hi is None else hi.as_unit("ns").value
-    bad_rows: list = []
-
-    def handler(row):
-        bad_rows.append(row.number)  # row.text may not be valid UTF-8
-        return "skip" if on_bad_lines == "skip" else "error"
-
-    args = (fmt, types, delimiter, handler, cells, lo_ns, hi_ns, timezone)
-    skipped: list[tuple[int, str]] = []
+    ctx = _Context(
+        path=path,
+        fmt=fmt,
+        types=types,
+        delimiter=_sniff_delimiter(path, fmt),
+        cells=cells,
+        lo_ns=None if lo is None else lo.as_unit("ns").value,
+        hi_ns=None if hi is None else hi.as_unit("ns").value,
+        timezone=timezone,
+        on_bad_lines=on_bad_lines,
+    )
     try:
-        parts = _read_batches(pa.input_stream(str(path), compression="detect"), *args)
-        if bad_rows:
-            # The fast path skipped lines with a wrong number of fields: rescan to
-            # count and locate them exactly.
-            raise pa.ArrowInvalid("rows with a wrong number of fields")
-    except (pa.ArrowInvalid, ValueError) as exc:
-        if isinstance(exc, MalformedFileError):
-            raise
-        # Slow path, only for files with problems: find the exact line in Python.
-        text, skipped = _scan(path, fmt, types, delimiter, on_bad_lines == "skip")
-        if not skipped:  # nothing wrong found line by line: report pyarrow's reason
-            raise MalformedFileError(f"{path}: could not be read ({exc}).") from exc
-        bad_rows.clear()
-        clean = pa.BufferReader(text.encode())
-        parts = _read_batches(clean, _without_header(fmt), *args[1:])
-    return (_merge_parts(parts, types) if parts else None), skipped
+        parts, skipped = _read_pieces(
+            pa.input_stream(str(path), compression="detect"), ctx
+        )
+    except _TimeZoneError as exc:
+        raise MalformedFileError(f"{path}: {exc}.") from None
+    if not parts:
+        return None, skipped
+    merged = _merge_parts(parts, types)
+    _check_one_line_per_slot(merged, sum(len(p[0]) for p in parts), ctx)
+    return merged, skipped
 
 
-def _without_header(fmt: _Format) -> _Format:
-    """Drop the header: the cleaned text of the slow path has none any more."""
-    if fmt.header is None:
-        return fmt
-    return _Format(**{**fmt.__dict__, "header": None})
+def _check_no_overlap(results, files) -> None:
+    """Raise if two files hold the same (cell, slot): it would be counted twice.
+
+    Daily files cover disjoint days, so usually no pair of files even overlaps in
+    time and nothing is compared; only overlapping pairs are checked row by row.
+    """
+    spans = [(r[1].min(), r[1].max()) for r in results]
+    order = sorted(range(len(results)), key=lambda i: spans[i][0])
+    for a_pos, a in enumerate(order):
+        for b in order[a_pos + 1 :]:
+            if spans[b][0] > spans[a][1]:
+                break
+            cell = np.concatenate([results[a][0], results[b][0]])
+            time = np.concatenate([results[a][1], results[b][1]])
+            keys = pd.MultiIndex.from_arrays([cell, time])
+            if keys.has_duplicates:
+                dup = keys[keys.duplicated()][0]
+                when = pd.Timestamp(dup[1], tz="UTC").tz_convert(TIMEZONE)
+                raise ValueError(
+                    f"Files '{files[a]}' and '{files[b]}' both hold cell {dup[0]} at "
+                    f"{when} (and maybe more): reading both would count that "
+                    "activity twice. Pass only one of them (e.g. not both a .txt "
+                    "and its .txt.gz, or the same day in two formats)."
+                )
 
 
 def _to_frame(results, types) -> pd.DataFrame:
@@ -488,7 +602,7 @@ def _read(paths, fmt_name, *, cells, start, end, types, on_bad_lines, timezone):
         )
     fixed = None if fmt_name == "auto" else _FORMATS[fmt_name]
     files = _expand_paths(paths, fixed)
-    tables, n_skipped, n_files = [], 0, 0
+    tables, read_files, n_skipped, n_files = [], [], 0, 0
     for path in files:
         if not _file_may_hold(path, lo, hi):
             continue
@@ -515,6 +629,9 @@ def _read(paths, fmt_name, *, cells, start, end, types, on_bad_lines, timezone):
             )
         if table is not None:
             tables.append(table)
+            read_files.append(path)
+    if len(tables) > 1:
+        _check_no_overlap(tables, read_files)
     frame = _to_frame(tables, type_list)
     where = str(files[0]) if len(files) == 1 else f"{len(files)} files"
     if n_files == 0:
@@ -523,9 +640,26 @@ def _read(paths, fmt_name, *, cells, start, end, types, on_bad_lines, timezone):
             f"[{lo}, {hi}) (judged by the date in the file names). Widen 'start'/'end'."
         )
     check_selection(frame, cells=cell_arr, lo=lo, hi=hi, source=where)
+    _warn_partial_coverage(frame["time"], lo, hi, where)
     out = finalize(frame, type_list)
     out.attrs["n_skipped_lines"] = n_skipped
     return out
+
+
+def _warn_partial_coverage(time: pd.Series, lo, hi, where: str) -> None:
+    """Warn when the data found covers clearly less than the asked-for range."""
+    first, last = time.min(), time.max()
+    hour = pd.Timedelta(hours=1)
+    short_start = lo is not None and first - lo >= hour
+    short_end = hi is not None and hi - last > hour
+    if short_start or short_end:
+        warnings.warn(
+            f"The date range asked for is [{lo}, {hi}) but {where} hold(s) data only "
+            f"from {first.tz_convert(TIMEZONE)} to {last.tz_convert(TIMEZONE)}. "
+            "Add the missing files, or narrow 'start'/'end' to silence this.",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 _COMMON_DOC = """

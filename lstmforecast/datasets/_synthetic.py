@@ -21,6 +21,8 @@ from lstmforecast.datasets._schema import (
     SLOT,
     TIMEZONE,
     TRAFFIC_TYPES,
+    _to_local,
+    check_cells,
     check_types,
     finalize,
 )
@@ -146,7 +148,15 @@ def make_milano_traffic(
                 f"Got {n_cells!r} instead."
             )
         cells = np.sort(rng.choice(totals.index.to_numpy(), n_cells, replace=False))
-    cells = np.asarray(cells, dtype=np.int64).ravel()
+    else:
+        requested = cells
+        cells = check_cells(cells)  # sorted, unique int64; refuses an empty list
+        n_given = 1 if np.ndim(requested) == 0 else len(list(requested))
+        if len(cells) != n_given:
+            raise ValueError(
+                f"The 'cells' parameter repeats cell ids ({requested!r}); each cell "
+                "is generated once. Pass distinct ids."
+            )
     unknown = np.setdiff1d(cells, totals.index.to_numpy())
     if unknown.size:
         raise ValueError(
@@ -154,7 +164,7 @@ def make_milano_traffic(
             "parameter takes ids in [1, 10000]."
         )
 
-    day0 = pd.Timestamp(start).normalize()
+    day0 = _to_local(start, "start").tz_localize(None).normalize()
     first = day0.tz_localize(TIMEZONE)
     last = (day0 + pd.Timedelta(days=n_days)).tz_localize(TIMEZONE)
     times = pd.date_range(first, last, freq=SLOT, inclusive="left")

@@ -436,7 +436,9 @@ def test_reader_does_not_open_files_dated_outside_the_range(tmp_path, fmt):
     with pytest.raises((MalformedFileError, OSError, ValueError)):
         FORMATS[fmt][0](tmp_path)  # the corrupt files are really corrupt
     for reader in (FORMATS[fmt][0], read_milano):
-        frame = reader(tmp_path, end="2013-11-01")
+        # the fixture covers only 00:00-00:30 of the day asked for: a warning says so
+        with pytest.warns(UserWarning, match="data only.*to 2013-11-01 00:30"):
+            frame = reader(tmp_path, end="2013-11-01")
         pd.testing.assert_frame_equal(frame, _expected(), check_exact=True)
 
 
@@ -649,3 +651,95 @@ def test_reader_non_utf8_byte_is_a_malformed_line(tmp_path):
     with pytest.raises(MalformedFileError, match="line 2:") as info:
         read_dataverse(path)
     assert path.name in str(info.value)
+
+
+# ------------------------------------------------- pieces, overlaps, time zones
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_bad_line_far_into_a_file_of_many_pieces_is_located(tmp_path, fmt, monkeypatch):
+    # 64-byte pieces: the bad line sits in a late piece; only that piece is
+    # rescanned, and the line number must still count every line before it.
+    from lstmforecast.datasets import _readers
+
+    monkeypatch.setattr(_readers, "_CHUNK_BYTES", 64)
+    header = [KAGGLE_HEADER] if fmt == "kaggle" else []
+    good = [GOOD_LINE[fmt]] * 40
+    bad = BAD_LINES[fmt][2][1]  # a non-numeric value
+    path = _write(
+        tmp_path / FORMATS[fmt][1], "\n".join([*header, *good, bad, *good]) + "\n"
+    )
+    lineno = len(header) + 41
+    if fmt == "lab":  # one line per slot there: use distinct cells
+        good = [f"{i} 1383260400000 1 2 3 4 5" for i in range(1, 81)]
+        path = _write(
+            tmp_path / FORMATS[fmt][1], "\n".join([*good[:40], bad, *good[40:]])
+        )
+    with pytest.raises(MalformedFileError, match=f"line {lineno}:"):
+        FORMATS[fmt][0](path)
+    with pytest.warns(UserWarning, match=f"Skipped 1 .*line {lineno},"):
+        frame = FORMATS[fmt][0](path, on_bad_lines="skip")
+    if fmt == "lab":
+        assert frame["cell"].tolist() == list(range(1, 81))
+        frame = frame.groupby("time")[["internet"]].sum()
+    # 80 good lines of the same slot, summed (dataverse/kaggle: country codes)
+    assert frame["internet"].tolist() == [5.0 * 80]
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "NaN"])
+def test_non_finite_values_are_malformed(tmp_path, value):
+    bad = f"3\t1383261000000\t39\t1\t2\t3\t4\t{value}"
+    path = _malformed(tmp_path, "dataverse", bad)
+    with pytest.raises(
+        MalformedFileError, match="line 2: column 'internet' must be a finite"
+    ):
+        read_dataverse(path)
+    # a column not asked for is not converted, so it is not checked either
+    assert len(read_dataverse(path, types="sms_in")) == 3
+
+
+def test_a_day_read_twice_is_refused_naming_both_files(tmp_path):
+    plain = _fixture(tmp_path, "dataverse")
+    gz = _fixture(tmp_path, "dataverse", gz=True)
+    with pytest.raises(
+        ValueError, match="both hold cell 1 at 2013-11-01 00:00"
+    ) as info:
+        read_dataverse(tmp_path)  # the folder pattern matches .txt and .txt.gz
+    assert plain.name in str(info.value) and gz.name in str(info.value)
+    kaggle = _fixture(
+        tmp_path / "k" if (tmp_path / "k").mkdir() is None else None, "kaggle"
+    )
+    with pytest.raises(ValueError, match="count that activity twice"):
+        read_milano([plain, kaggle])
+    # disjoint days are fine
+    assert len(read_dataverse(plain)) == len(_expected())
+
+
+def test_kaggle_local_times_on_the_dst_night_are_a_clear_error(tmp_path):
+    path = tmp_path / "sms-call-internet-mi-2013-10-27.csv"
+    path.write_text(f"{KAGGLE_HEADER}\n2013-10-27 02:00:00,1,39,1,1,1,1,1\n")
+    with pytest.raises(MalformedFileError, match=f"{path.name}.*not a single instant"):
+        read_kaggle(path, timezone="Europe/Rome")
+    # as naive UTC (the Kaggle files' own convention) the same text is one instant
+    frame = read_kaggle(path)
+    assert frame["time"].iloc[0] == pd.Timestamp("2013-10-27 02:00", tz="UTC")
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["one-piece", "two-pieces"])
+def test_lab_file_with_a_repeated_slot_is_refused(tmp_path, split, monkeypatch):
+    from lstmforecast.datasets import _readers
+
+    if split:
+        monkeypatch.setattr(_readers, "_CHUNK_BYTES", 40)
+    line = "3 1383260400000 1 2 3 4 5"
+    path = _write(
+        tmp_path / FORMATS["lab"][1], f"{line}\n4 1383260400000 1 1 1 1 1\n{line}\n"
+    )
+    with pytest.raises(MalformedFileError, match="two lines for the same slot"):
+        read_lab_processed(path)
+
+
+def test_partial_month_end_label_reads_the_whole_month(tmp_path):
+    _fixture(tmp_path, "dataverse")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frame = read_dataverse(tmp_path, start="2013-11", end="2013-11")
+    pd.testing.assert_frame_equal(frame, _expected(), check_exact=True)

@@ -225,12 +225,21 @@ def test_write_milano_country_codes_are_distinct_within_a_slot(tmp_path):
         ({"n_cells": 10001}, "'n_cells'"),
         ({"cells": [3, 0]}, "'cells'"),
         ({"cells": [10001]}, "'cells'"),
+        ({"cells": []}, "'cells' parameter is an empty list"),
+        ({"cells": [5, 5]}, "'cells' parameter repeats"),
         ({"types": "voice"}, "'types'"),
+        ({"start": "someday"}, "'start'"),
     ],
 )
 def test_make_milano_traffic_bad_parameters_raise_naming_them(kwargs, name):
     with pytest.raises(ValueError, match=name):
         make_milano_traffic(**kwargs)
+
+
+def test_make_milano_traffic_accepts_a_tz_aware_start():
+    aware = make_milano_traffic(cells=[3], n_days=1, start="2013-11-01T00:00+01:00")
+    naive = make_milano_traffic(cells=[3], n_days=1, start="2013-11-01")
+    assert aware["time"].equals(naive["time"])
 
 
 def test_make_milano_traffic_unknown_cells_are_named():
