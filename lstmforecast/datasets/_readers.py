@@ -673,10 +673,12 @@ _COMMON_DOC = """
         other cells are dropped while the file streams by. Asking for a cell that is
         not in the selected data is an error.
     start, end : str, date, datetime or None, default=None
-        Inclusive bounds on the slot time; naive values are Milan local time, and a
-        date alone as ``end`` includes that whole day. Daily files whose name dates
-        them outside the range are not opened. A range that selects nothing is an
-        error.
+        Inclusive bounds on the slot time; naive values are Milan local time. As in
+        pandas' label slicing a partial date as ``end`` covers the whole of it
+        (``'2013-11-07'`` the day, ``'2013-11'`` the month); a ``datetime`` is an
+        instant. Daily files whose name dates them outside the range are not
+        opened. A range that selects nothing is an error; one the files cover only
+        in part gives a ``UserWarning``.
     types : str, int, list or None, default=None
         Traffic types to read: names from ``TRAFFIC_TYPES`` (``'sms_in'``,
         ``'sms_out'``, ``'call_in'``, ``'call_out'``, ``'internet'``) or the lab's
@@ -685,7 +687,9 @@ _COMMON_DOC = """
         A line with the wrong number of fields or a non-numeric value raises
         :class:`MalformedFileError` naming the file and line. With ``'skip'`` such
         lines are skipped, a ``UserWarning`` gives their number per file, and the
-        total is in ``frame.attrs['n_skipped_lines']``.
+        total is in ``frame.attrs['n_skipped_lines']``. Non-finite values count as
+        malformed. The same cell and slot in two files (e.g. a ``.txt`` and its
+        ``.txt.gz``) is an error: it would be counted twice.
 """
 
 _RETURNS_DOC = """
@@ -823,7 +827,9 @@ def read_lab_processed(
     One line per cell and slot, no header, fields separated by one tab or one space
     (as the lab's ``line.split()`` reads them): cell id, slot time, then sms-in,
     sms-out, call-in, call-out, internet, already summed over country codes. The
-    time is epoch milliseconds (as in the original files) or a timestamp text.
+    time is epoch milliseconds (as in the original files) or a timestamp text; in
+    space-separated files that text must not hold a space (``2013-11-01T00:00:00``).
+    Each cell and slot has one line: a repeated one is an error, not a sum.
 
     %(common)s
     timezone : str, default='Europe/Rome'
