@@ -1,5 +1,19 @@
 """Table-level and row-preserving transformers for hourly time series."""
 
 from lstmforecast.preprocessing._aggregate import HourlyAggregator
+from lstmforecast.preprocessing._calendar import CalendarFeatures
+from lstmforecast.preprocessing._lags import LagFeatures
+from lstmforecast.preprocessing._windows import (
+    SlidingWindow,
+    make_windows,
+    temporal_train_test_split,
+)
 
-__all__ = ["HourlyAggregator"]
+__all__ = [
+    "CalendarFeatures",
+    "HourlyAggregator",
+    "LagFeatures",
+    "SlidingWindow",
+    "make_windows",
+    "temporal_train_test_split",
+]

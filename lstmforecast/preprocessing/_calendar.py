@@ -1,0 +1,364 @@
+"""CalendarFeatures: hour, day of week, working day... of each row's timestamp."""
+
+from __future__ import annotations
+
+import functools
+import numbers
+
+import holidays as _holidays
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["CalendarFeatures"]
+
+# name -> (first value, number of values) of the ordinal feature; None: a 0/1 flag.
+_FEATURES = {
+    "minute": (0, 60),
+    "hour": (0, 24),
+    "day_of_week": (0, 7),
+    "day_of_month": (1, 31),
+    "day_of_year": (1, 366),
+    "week_of_year": (1, 53),
+    "month": (1, 12),
+    "quarter": (1, 4),
+    "is_weekend": None,
+    "is_holiday": None,
+    "working_day": None,
+}
+_UNITS = {"D", "h", "m", "s", "ms", "us", "ns"}
+
+
+@functools.lru_cache(maxsize=32)
+def _holiday_dates(country: str, subdiv: str | None, years: tuple) -> np.ndarray:
+    table = _holidays.country_holidays(country, subdiv=subdiv, years=list(years))
+    return np.array(sorted(table), dtype="datetime64[D]")
+
+
+class CalendarFeatures(TransformerMixin, BaseEstimator):
+    """Calendar features of each row's timestamp: hour, day of week, working day...
+
+    Known in advance for any future row, so a model may use those of row t itself
+    (see :class:`LagFeatures` for the traffic of earlier rows). One output row per
+    input row; the values read the timestamps' own wall clock (Milan local time for
+    the Milano data, DST included). Working days are weekdays that are not public
+    holidays of ``country`` / ``subdiv`` (the ``holidays`` package: by default
+    Italy with the province of Milan, so 7 December, Sant'Ambrogio, is a holiday).
+
+    Parameters
+    ----------
+    features : list of str, default=('day_of_week', 'hour', 'working_day')
+        Which features, in output order: ``'minute'``, ``'hour'``,
+        ``'day_of_week'`` (Monday = 0), ``'day_of_month'``, ``'day_of_year'``,
+        ``'week_of_year'`` (ISO), ``'month'``, ``'quarter'``, and the 0/1 flags
+        ``'is_weekend'``, ``'is_holiday'``, ``'working_day'``. The default is the
+        lab's.
+    encoding : {'ordinal', 'cyclical', 'onehot'}, default='ordinal'
+        ``'ordinal'``: the number itself (as the lab). ``'cyclical'``: ``_sin``
+        and ``_cos`` columns on the unit circle, so 23:00 is next to 00:00 (day of
+        month and day/week of year use the real month/year length). ``'onehot'``:
+        one 0/1 column per possible value (``hour_0`` ... ``hour_23``), the same
+        columns whatever the data. Flags are always one 0/1 column.
+    country : str or None, default='IT'
+        Country code for public holidays (``holidays.country_holidays``); None
+        uses no holidays (working day = not a weekend day).
+    subdiv : str or None, default='MI'
+        Subdivision of ``country`` (a province, state...); None for national
+        holidays only.
+    weekend : tuple of int, default=(5, 6)
+        Days of the week (Monday = 0) that are not working days.
+    time_column : str, int or None, default=None
+        Where the timestamps are: None uses the index of a DataFrame; a name or
+        position picks a column (datetimes, or numbers with ``unit``).
+    unit : {'D', 'h', 'm', 's', 'ms', 'us', 'ns'} or None, default=None
+        Numeric times are this unit since 1970-01-01 (the original Milano files
+        use epoch milliseconds, ``'ms'``). Needed for arrays: their column
+        ``time_column`` (default 0) holds the times.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of columns of ``X`` in :meth:`fit`.
+    feature_names_in_ : ndarray of str
+        Their names, when ``X`` was a DataFrame with string column names.
+
+    See Also
+    --------
+    LagFeatures : Values of earlier rows.
+    sklearn.pipeline.FeatureUnion : Put calendar and lag features side by side.
+
+    Notes
+    -----
+    Only the timestamps are read; the other columns are ignored, so combine this
+    with other features in a :class:`~sklearn.pipeline.FeatureUnion` or
+    :class:`~sklearn.compose.ColumnTransformer`. The holiday calendar of
+    ``holidays`` 0.109 for Italy also lists "National Unity Day" (first Sunday of
+    November, a Sunday anyway), which the lab's hand-written calendar has not.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from lstmforecast.preprocessing import CalendarFeatures
+    >>> idx = pd.date_range("2013-12-06 23:00", periods=3, freq="h", tz="Europe/Rome")
+    >>> X = pd.DataFrame({"internet": [1.0, 2.0, 3.0]}, index=idx)
+    >>> CalendarFeatures().set_output(transform="pandas").fit_transform(X)
+                               day_of_week  hour  working_day
+    2013-12-06 23:00:00+01:00          4.0  23.0          1.0
+    2013-12-07 00:00:00+01:00          5.0   0.0          0.0
+    2013-12-07 01:00:00+01:00          5.0   1.0          0.0
+    >>> cyc = CalendarFeatures(features=["hour"], encoding="cyclical").fit(X)
+    >>> cyc.get_feature_names_out()
+    array(['hour_sin', 'hour_cos'], dtype=object)
+    """
+
+    _parameter_constraints = {
+        "features": [list, tuple],
+        "encoding": [StrOptions({"ordinal", "cyclical", "onehot"})],
+        "country": [str, None],
+        "subdiv": [str, None],
+        "weekend": [list, tuple],
+        "time_column": [str, numbers.Integral, None],
+        "unit": [StrOptions(_UNITS), None],
+    }
+
+    def __init__(
+        self,
+        features=("day_of_week", "hour", "working_day"),
+        *,
+        encoding="ordinal",
+        country="IT",
+        subdiv="MI",
+        weekend=(5, 6),
+        time_column=None,
+        unit=None,
+    ):
+        self.features = features
+        self.encoding = encoding
+        self.country = country
+        self.subdiv = subdiv
+        self.weekend = weekend
+        self.time_column = time_column
+        self.unit = unit
+
+    # ------------------------------------------------------------------ public
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the parameters and where the timestamps are.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or array-like of shape (n_samples, n_features)
+            A frame with a ``DatetimeIndex`` or a time column, or an array whose
+            column ``time_column`` holds numeric times in ``unit``.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : CalendarFeatures
+            The fitted transformer.
+        """
+        self._check_params()
+        self._times(X, reset=True)
+        return self
+
+    def transform(self, X):
+        """Compute the calendar features of each row.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or array-like of shape (n_samples, n_features)
+            As in :meth:`fit`. It is not modified.
+
+        Returns
+        -------
+        X_calendar : ndarray of shape (n_samples, n_features_out)
+            The features, as floats (a DataFrame with
+            ``set_output(transform="pandas")``).
+        """
+        check_is_fitted(self)
+        times = self._times(X, reset=False)
+        columns = [self._encode(name, times) for name in self.features]
+        return np.concatenate(columns, axis=1)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the calendar columns.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored apart from the usual consistency check: the output depends
+            only on ``features`` and ``encoding``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            For example ``day_of_week``, ``hour_sin``, ``hour_cos``, ``hour_0``.
+        """
+        check_is_fitted(self)
+        from sklearn.utils.validation import _check_feature_names_in
+
+        _check_feature_names_in(self, input_features)
+        names = []
+        for name in self.features:
+            spec = _FEATURES[name]
+            if spec is None or self.encoding == "ordinal":
+                names.append(name)
+            elif self.encoding == "cyclical":
+                names += [f"{name}_sin", f"{name}_cos"]
+            else:
+                first, count = spec
+                names += [f"{name}_{v}" for v in range(first, first + count)]
+        return np.asarray(names, dtype=object)
+
+    # ----------------------------------------------------------------- helpers
+    def _check_params(self):
+        features = list(self.features)
+        unknown = [f for f in features if f not in _FEATURES]
+        if unknown or not features:
+            raise ValueError(
+                f"The 'features' parameter of CalendarFeatures must list names from "
+                f"{list(_FEATURES)}. Got {self.features!r} instead"
+                + (f" ({unknown} unknown)." if unknown else " (empty).")
+            )
+        if len(set(features)) != len(features):
+            raise ValueError(
+                f"The 'features' parameter of CalendarFeatures repeats a name: "
+                f"{features}."
+            )
+        bad_days = [d for d in self.weekend if d not in range(7)]
+        if bad_days:
+            raise ValueError(
+                "The 'weekend' parameter of CalendarFeatures must hold days of the "
+                f"week 0 (Monday) to 6 (Sunday). Got {self.weekend!r} instead."
+            )
+        if self.country is not None:
+            try:
+                _holiday_dates(self.country, self.subdiv, (2013,))
+            except (NotImplementedError, KeyError, ValueError) as exc:
+                raise ValueError(
+                    f"The 'country'/'subdiv' parameters of CalendarFeatures "
+                    f"({self.country!r}, {self.subdiv!r}) are not known to the "
+                    f"'holidays' package ({exc}). Use an ISO country code such as "
+                    "'IT' and one of its subdivisions, or None."
+                ) from None
+
+    def _times(self, X, reset: bool) -> pd.DatetimeIndex:
+        """Return the timestamps of ``X`` (validating it like any sklearn input)."""
+        if isinstance(X, pd.DataFrame):
+            validate_data(self, X, reset=reset, skip_check_array=True)
+            if self.time_column is None:
+                if not isinstance(X.index, pd.DatetimeIndex):
+                    raise TypeError(
+                        "CalendarFeatures needs timestamps, but X has a "
+                        f"{type(X.index).__name__}, not a DatetimeIndex. Index X by "
+                        "time (X.set_index('time')), or set 'time_column'."
+                    )
+                times = X.index
+            else:
+                col = self.time_column
+                if isinstance(col, numbers.Integral):
+                    col = X.columns[col]
+                if col not in X.columns:
+                    raise ValueError(
+                        f"The 'time_column' parameter of CalendarFeatures names "
+                        f"{col!r}, which X does not have (columns: {list(X.columns)})."
+                    )
+                times = self._to_datetime(X[col].to_numpy(), f"column {col!r}")
+        else:
+            values = validate_data(self, X, reset=reset, dtype=np.float64)
+            if self.unit is None:
+                raise ValueError(
+                    "CalendarFeatures got an array without timestamps. Pass a "
+                    "DataFrame with a DatetimeIndex or time column, or set 'unit' "
+                    "(e.g. 'ms' for epoch milliseconds) to read column "
+                    f"{self.time_column or 0} of the array as times."
+                )
+            col = 0 if self.time_column is None else self.time_column
+            if not isinstance(col, numbers.Integral):
+                raise ValueError(
+                    f"The 'time_column' parameter of CalendarFeatures is {col!r}, but "
+                    "X is an array: pass a column position."
+                )
+            times = self._to_datetime(values[:, col], f"column {col}")
+        if times.hasnans:
+            raise ValueError(
+                "The timestamps of X contain NaT / NaN (missing times). Drop or fix "
+                "those rows first."
+            )
+        return pd.DatetimeIndex(times)
+
+    def _to_datetime(self, values: np.ndarray, where: str) -> pd.DatetimeIndex:
+        if np.issubdtype(values.dtype, np.datetime64) or values.dtype == object:
+            try:
+                return pd.DatetimeIndex(values)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"CalendarFeatures could not read {where} of X as timestamps "
+                    f"({exc}). Convert it with pandas.to_datetime."
+                ) from None
+        if not np.issubdtype(values.dtype, np.number):
+            raise TypeError(
+                f"{where} of X must hold datetimes or numeric times; got dtype "
+                f"{values.dtype}."
+            )
+        if self.unit is None:
+            raise ValueError(
+                f"{where} of X holds numbers, not datetimes. Set 'unit' (e.g. 'ms' "
+                "for epoch milliseconds) or convert it with pandas.to_datetime."
+            )
+        try:
+            return pd.DatetimeIndex(pd.to_datetime(values, unit=self.unit))
+        except (OverflowError, ValueError) as exc:
+            raise ValueError(
+                f"{where} of X holds numbers that are not times in unit "
+                f"{self.unit!r} ({exc})."
+            ) from None
+
+    def _flags(self, times: pd.DatetimeIndex) -> dict:
+        days = times.tz_localize(None).normalize().to_numpy().astype("datetime64[D]")
+        weekend = np.isin(times.day_of_week, list(self.weekend))
+        if self.country is None or len(days) == 0:
+            holiday = np.zeros(len(times), dtype=bool)
+        else:
+            years = tuple(sorted(set(times.year)))
+            holiday = np.isin(days, _holiday_dates(self.country, self.subdiv, years))
+        return {
+            "is_weekend": weekend,
+            "is_holiday": holiday,
+            "working_day": ~weekend & ~holiday,
+        }
+
+    def _encode(self, name: str, times: pd.DatetimeIndex) -> np.ndarray:
+        if _FEATURES[name] is None:
+            return self._flags(times)[name].astype(np.float64)[:, None]
+        value = self._ordinal(name, times).astype(np.float64)
+        first, count = _FEATURES[name]
+        if self.encoding == "ordinal":
+            return value[:, None]
+        if self.encoding == "onehot":
+            return (value[:, None] == np.arange(first, first + count)).astype(float)
+        period = self._period(name, times, count)
+        angle = 2 * np.pi * (value - first) / period
+        return np.column_stack([np.sin(angle), np.cos(angle)])
+
+    @staticmethod
+    def _ordinal(name: str, times: pd.DatetimeIndex) -> np.ndarray:
+        if name == "week_of_year":
+            return times.isocalendar().week.to_numpy(dtype=np.int64)
+        attr = {"day_of_month": "day"}.get(name, name)
+        return np.asarray(getattr(times, attr))
+
+    @staticmethod
+    def _period(name: str, times: pd.DatetimeIndex, count: int) -> np.ndarray:
+        """Length of the cycle at each row (month and year lengths vary)."""
+        if name == "day_of_month":
+            return times.days_in_month.to_numpy(dtype=np.float64)
+        if name == "day_of_year":
+            return np.where(times.is_leap_year, 366.0, 365.0)
+        if name == "week_of_year":
+            dec28 = pd.to_datetime({"year": times.year, "month": 12, "day": 28})
+            return dec28.dt.isocalendar().week.to_numpy(dtype=np.float64)
+        return np.full(len(times), float(count))

@@ -1,0 +1,256 @@
+"""What lag and window transformers share: columns, a regular index, a history tail.
+
+They select columns, require a regular time index, and keep the tail of the fitted
+data that later rows take their history from.
+
+A transformer fitted on rows ``0..n-1`` keeps the last rows it may need (the largest
+lag, or the lookback). When it transforms rows that *continue* those (the next
+timestamps of the same regular index, or an index that starts inside the kept tail),
+their first lags / windows come from the tail: real history, never padding. Rows of
+any other table get no history: their first rows are incomplete (``fill_value``).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import _check_feature_names_in, validate_data
+
+
+def _regular_step(index: pd.Index, owner: str):
+    """Return the constant step of a datetime or integer index, or None.
+
+    None means the index carries no usable order (strings, a single row...). An
+    unsorted, repeated or irregular datetime / integer index is an error: lags and
+    windows count rows, so rows must be evenly spaced in time.
+    """
+    if isinstance(index, pd.DatetimeIndex):
+        values = index.as_unit("ns").asi8
+    elif pd.api.types.is_integer_dtype(index.dtype):
+        values = index.to_numpy(np.int64)
+    else:
+        return None
+    if len(values) < 2:
+        return None
+    diffs = np.diff(values)
+    if (diffs <= 0).any():
+        at = int(np.argmax(diffs <= 0)) + 1
+        raise ValueError(
+            f"{owner} needs rows in time order, but the index of X is not strictly "
+            f"increasing (row {at}: {index[at]} after {index[at - 1]}). Sort it "
+            "with X.sort_index() and drop duplicate times first."
+        )
+    if (diffs != diffs[0]).any():
+        at = int(np.argmax(diffs != diffs[0])) + 1
+        gap = index[at] - index[at - 1]
+        step = index[1] - index[0]
+        raise ValueError(
+            f"{owner} needs a regular index (one row per step), but the index of X "
+            f"jumps by {gap} at {index[at]} where the first step is {step}. Put the "
+            "rows on a regular grid first (HourlyAggregator with a 'missing' policy, "
+            "or X.asfreq(...))."
+        )
+    return int(diffs[0])
+
+
+def _to_steps(value, step, owner: str, name: str) -> int:
+    """Turn a lag / lookback (rows, or a duration such as '1D') into a row count."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        if value < 1:
+            raise ValueError(
+                f"The '{name}' parameter of {owner} must be >= 1 (a lag of 0 would be "
+                f"the row's own value, from the present). Got {value!r} instead."
+            )
+        return int(value)
+    try:
+        delta = pd.Timedelta(value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"The '{name}' parameter of {owner} must be a number of rows (int >= 1) "
+            f"or a duration such as '1D' or '36h'. Got {value!r} instead."
+        ) from None
+    if step is None:
+        raise ValueError(
+            f"The '{name}' parameter of {owner} is a duration ({value!r}), which "
+            "needs X with a regular DatetimeIndex of at least 2 rows to count "
+            "rows. Pass a number of rows instead, or a frame indexed by time."
+        )
+    step_td = pd.Timedelta(step, "ns")
+    if delta <= pd.Timedelta(0) or delta % step_td:
+        raise ValueError(
+            f"The '{name}' parameter of {owner} ({value!r}) must be a positive whole "
+            f"multiple of the data's step {step_td}."
+        )
+    return int(delta // step_td)
+
+
+def _index_values(index: pd.Index) -> np.ndarray:
+    if isinstance(index, pd.DatetimeIndex):
+        return index.as_unit("ns").asi8
+    return index.to_numpy(np.int64)
+
+
+class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
+    """Base of the row-preserving transformers that look back in time.
+
+    Subclasses define ``_history_length()`` (rows of history a row may need) and
+    ``_compute(values, n_history)`` (the output for the rows after the first
+    ``n_history`` rows of ``values``).
+    """
+
+    def _history_length(self) -> int:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- columns
+    def _column_positions(self, columns, name: str) -> np.ndarray:
+        """Positions of ``columns`` (names or ints) among the fitted columns."""
+        n = self.n_features_in_
+        if columns is None:
+            return np.arange(n)
+        if isinstance(columns, (str, numbers.Integral)):
+            columns = [columns]
+        names = getattr(self, "feature_names_in_", None)
+        positions = []
+        for col in columns:
+            if isinstance(col, numbers.Integral) and not isinstance(col, bool):
+                if not -n <= col < n:
+                    raise ValueError(
+                        f"The '{name}' parameter of {type(self).__name__} has column "
+                        f"position {col}, but X has {n} columns. Use positions in "
+                        f"[0, {n - 1}] or column names."
+                    )
+                positions.append(int(col) % n)
+            elif isinstance(col, str) and names is not None:
+                hits = np.flatnonzero(names == col)
+                if not hits.size:
+                    raise ValueError(
+                        f"The '{name}' parameter of {type(self).__name__} names column "
+                        f"{col!r}, which X does not have. Its columns are "
+                        f"{list(names)}."
+                    )
+                positions.append(int(hits[0]))
+            else:
+                raise ValueError(
+                    f"The '{name}' parameter of {type(self).__name__} names column "
+                    f"{col!r}, but X has no column names (an array). Pass column "
+                    "positions, or a pandas DataFrame."
+                )
+        if len(set(positions)) != len(positions):
+            raise ValueError(
+                f"The '{name}' parameter of {type(self).__name__} lists a column "
+                f"twice: {list(columns)}."
+            )
+        if not positions:
+            raise ValueError(
+                f"The '{name}' parameter of {type(self).__name__} is empty. Pass "
+                "column names or positions, or None for every column."
+            )
+        return np.asarray(positions)
+
+    def _input_names(self) -> np.ndarray:
+        return _check_feature_names_in(self, None)
+
+    # ------------------------------------------------------------ validation
+    def _validate(self, X, reset: bool):
+        """Return (float values of all columns, index or None); X is not modified."""
+        owner = type(self).__name__
+        if isinstance(X, pd.DataFrame):
+            validate_data(self, X, reset=reset, skip_check_array=True)
+            bad = [
+                c
+                for c in X.columns
+                if not pd.api.types.is_numeric_dtype(X[c])
+                or pd.api.types.is_bool_dtype(X[c])
+            ]
+            if bad:
+                raise TypeError(
+                    f"{owner} takes numeric columns; column(s) {bad} of X are not "
+                    f"(dtypes {[str(X[c].dtype) for c in bad]}). Convert them with "
+                    "pandas.to_numeric, or drop them."
+                )
+            dtypes = {X[c].dtype for c in X.columns}
+            dtype = np.float32 if dtypes == {np.dtype(np.float32)} else np.float64
+            values = X.to_numpy(dtype=dtype)
+            index = X.index
+            if len(values) == 0:
+                raise ValueError(
+                    f"{owner} got X with 0 rows (shape {X.shape}); it needs at least 1."
+                )
+        else:
+            values = validate_data(
+                self,
+                X,
+                reset=reset,
+                ensure_all_finite="allow-nan",
+                dtype=[np.float64, np.float32],
+            )
+            index = None
+        if np.isinf(values).any():
+            raise ValueError(
+                f"X contains inf values; {owner} cannot take them. Replace them "
+                "(e.g. with NaN, which marks a missing value) first."
+            )
+        step = _regular_step(index, owner) if index is not None else None
+        return values, index, step
+
+    # --------------------------------------------------------------- history
+    def _remember(self, values, index, step) -> None:
+        """Keep the tail of the fitted rows (``tail_``) and its index."""
+        keep = min(self._history_length(), len(values))
+        self.tail_ = values[len(values) - keep :].copy()
+        self._fit_step = step
+        usable = index is not None and step is not None
+        self.tail_index_ = index[len(index) - keep :] if usable else None
+
+    def _history_for(self, index, step) -> np.ndarray | None:
+        """Rows of ``tail_`` that directly precede ``index[0]``, if any.
+
+        ``index`` continues the fitted data when its first label is one step after
+        the last fitted one, or falls inside the tail on its grid: then the tail
+        rows before it are its real history. Anything else gets none.
+        """
+        tail_index = getattr(self, "tail_index_", None)
+        if tail_index is None or index is None or len(index) == 0:
+            return None
+        same_kind = isinstance(index, pd.DatetimeIndex) == isinstance(
+            tail_index, pd.DatetimeIndex
+        )
+        if not same_kind or not (
+            isinstance(index, pd.DatetimeIndex)
+            or pd.api.types.is_integer_dtype(index.dtype)
+        ):
+            return None
+        tail_values = _index_values(tail_index)
+        tail_step = (
+            int(tail_values[1] - tail_values[0])
+            if len(tail_values) > 1
+            else getattr(self, "_fit_step", None)
+        )
+        if tail_step is None or (step is not None and step != tail_step):
+            return None
+        offset = int(_index_values(index[:1])[0]) - int(tail_values[0])
+        if offset <= 0 or offset % tail_step:
+            return None
+        n_before = offset // tail_step
+        if n_before > len(self.tail_):
+            return None  # a gap after the fitted data: no real history
+        return self.tail_[:n_before]
+
+    def _with_history(self, values, index, step):
+        """Stack the usable history above ``values``; return (array, n_history)."""
+        history = self._history_for(index, step)
+        if history is None or len(history) == 0:
+            return values, 0
+        return np.concatenate([history.astype(values.dtype, copy=False), values]), len(
+            history
+        )
+
+    def __sklearn_tags__(self):
+        """Declare NaN support and float32 preservation."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

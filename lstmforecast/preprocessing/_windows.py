@@ -1,0 +1,505 @@
+"""Sliding windows of previous rows: a transformer, and the lab's whole-series route."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.base import _fit_context
+from sklearn.utils._set_output import _get_output_config
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
+
+from lstmforecast.preprocessing._history import (
+    _BaseHistoryTransformer,
+    _regular_step,
+    _to_steps,
+)
+
+__all__ = ["SlidingWindow", "make_windows", "temporal_train_test_split"]
+
+_WINDOW_PICTURE = """
+    .. code-block:: text
+
+        row           0   1   2   3   4   5   6   7   8
+        value        v0  v1  v2  v3  v4  v5  v6  v7  v8
+        known        k0  k1  k2  k3  k4  k5  k6  k7  k8   (e.g. calendar)
+
+        SlidingWindow(lookback=3), row t = 7:
+            window                       [v4  v5  v6]      v7 (row t) is not in it
+            known_columns                    [k5  k6  k7]  one row later: ends at t
+        LagFeatures(lags=[1, 3]), row t = 7:    v6 and v4
+        make_windows(lookback=3, horizon=2), window i = 4:
+            X[4] = [v4  v5  v6]    y[4] = [v7  v8]
+"""
+
+
+class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
+    """For each row t, the window of the ``lookback`` rows before it.
+
+    The input of sequence models (the lab's LSTM reads the previous 36 hours). One
+    window per input row, so ``y`` stays aligned inside a
+    :class:`~sklearn.pipeline.Pipeline`; the window of row t holds rows
+    ``t - lookback`` ... ``t - 1`` of the chosen ``columns``: never row t itself
+    or a later one. Rows too early to have a full window get ``fill_value`` (NaN
+    by default) where the history is missing.
+    %(picture)s
+    Known-in-advance columns (calendar features, planned events) may be added for
+    the rows the window leads up to: ``known_columns`` are taken one row later,
+    rows ``t - lookback + 1`` ... ``t``, so the last step carries row t's own
+    calendar but no target value of row t.
+
+    The windows are a strided **view** of one padded copy of the data
+    (:func:`numpy.lib.stride_tricks.sliding_window_view`): no window is copied
+    until a batch of them is used. History carries across the train / test
+    boundary as in :class:`LagFeatures` (``tail_`` holds the last ``lookback``
+    fitted rows).
+
+    Parameters
+    ----------
+    lookback : int or str, default=24
+        Window length in rows, or a duration on a regular ``DatetimeIndex``
+        (``'36h'``, ``'1.5D'``).
+    columns : str, int, list or None, default=None
+        Columns in the window (names for a DataFrame, or positions); None takes
+        every column not in ``known_columns``.
+    known_columns : str, int, list or None, default=None
+        Known-in-advance columns, taken one row later (see above). None adds none.
+    flatten : bool, default=False
+        False returns the 3-D array ``(n_samples, lookback, n_window_features)``.
+        True returns 2-D ``(n_samples, lookback * n_window_features)`` with
+        feature names (oldest step first), which scikit-learn models and
+        ``set_output(transform="pandas")`` take.
+    fill_value : float, default=nan
+        Value of the window steps that fall before the available history.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of columns of ``X`` in :meth:`fit`.
+    feature_names_in_ : ndarray of str
+        Their names, when ``X`` was a DataFrame with string column names.
+    lookback_ : int
+        The window length in rows.
+    tail_ : ndarray of shape (n_tail, n_features_in_)
+        The last ``lookback_`` fitted rows (fewer if ``X`` was shorter).
+    tail_index_ : pandas.Index or None
+        Their index labels (None for arrays, or an index without regular steps).
+
+    See Also
+    --------
+    make_windows : Windows and targets of a whole series at once (the lab's route).
+    LagFeatures : Single lags as tabular features.
+
+    Notes
+    -----
+    Flattened names are ``{column}_lag_{k}`` for the window columns (k =
+    ``lookback`` ... 1 rows before t) and ``{column}_lag_{k - 1}`` for the known
+    columns (``hour_lag_0`` is row t's own hour). A 3-D output is always a numpy
+    array: ``set_output`` applies to the flattened output only. NaN inputs stay
+    NaN in the windows that hold them. A lookback longer than all the rows
+    available (history included) is an error.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lstmforecast.preprocessing import SlidingWindow
+    >>> X = np.arange(6.0).reshape(-1, 1)
+    >>> SlidingWindow(lookback=3).fit_transform(X)[:, :, 0]
+    array([[nan, nan, nan],
+           [nan, nan,  0.],
+           [nan,  0.,  1.],
+           [ 0.,  1.,  2.],
+           [ 1.,  2.,  3.],
+           [ 2.,  3.,  4.]])
+    >>> SlidingWindow(lookback=2, flatten=True).fit(X).get_feature_names_out()
+    array(['x0_lag_2', 'x0_lag_1'], dtype=object)
+    """
+
+    __doc__ = __doc__.replace("    %(picture)s\n", _WINDOW_PICTURE)
+
+    _parameter_constraints = {
+        "lookback": [numbers.Integral, str, pd.Timedelta],
+        "columns": [str, numbers.Integral, list, tuple, None],
+        "known_columns": [str, numbers.Integral, list, tuple, None],
+        "flatten": ["boolean"],
+        "fill_value": [numbers.Real],
+    }
+
+    def __init__(
+        self,
+        lookback=24,
+        *,
+        columns=None,
+        known_columns=None,
+        flatten=False,
+        fill_value=np.nan,
+    ):
+        self.lookback = lookback
+        self.columns = columns
+        self.known_columns = known_columns
+        self.flatten = flatten
+        self.fill_value = fill_value
+
+    def _history_length(self) -> int:
+        return self.lookback_
+
+    def set_output(self, *, transform=None):
+        """Set the container of the flattened output.
+
+        Parameters
+        ----------
+        transform : {'default', 'pandas', 'polars'} or None, default=None
+            Output container of :meth:`transform` when ``flatten=True``; a 3-D
+            output is always a numpy array. None leaves the setting unchanged.
+
+        Returns
+        -------
+        self : SlidingWindow
+            The transformer.
+        """
+        if transform is not None:
+            config = getattr(self, "_sklearn_output_config", {})
+            self._sklearn_output_config = {**config, "transform": transform}
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the window length in rows and keep the tail of ``X`` as history.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or array-like of shape (n_samples, n_features)
+            Rows in time order, evenly spaced.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SlidingWindow
+            The fitted transformer.
+        """
+        values, index, step = self._validate(X, reset=True)
+        time_step = step if isinstance(index, pd.DatetimeIndex) else None
+        self.lookback_ = _to_steps(
+            self.lookback, time_step, "SlidingWindow", "lookback"
+        )
+        known = (
+            np.array([], dtype=int)
+            if self.known_columns is None
+            else self._column_positions(self.known_columns, "known_columns")
+        )
+        if self.columns is None:
+            window = np.setdiff1d(np.arange(self.n_features_in_), known)
+            if not window.size:
+                raise ValueError(
+                    "SlidingWindow has no column for the window: every column of X "
+                    "is in 'known_columns'. Leave some out, or set 'columns'."
+                )
+        else:
+            window = self._column_positions(self.columns, "columns")
+        both = np.intersect1d(window, known)
+        if both.size:
+            raise ValueError(
+                "A column cannot be both in 'columns' and 'known_columns' (it would "
+                f"be read up to row t): positions {both.tolist()}. Put each in one."
+            )
+        self._window_cols, self._known_cols = window, known
+        self._check_length(len(values))
+        self._remember(values, index, step)
+        return self
+
+    def _check_length(self, n_rows: int) -> None:
+        if self.lookback_ >= n_rows:
+            raise ValueError(
+                f"The lookback ({self.lookback_} rows) is too long for the data: a "
+                f"full window needs at least {self.lookback_ + 1} rows, got "
+                f"n_samples={n_rows}. Use a shorter 'lookback' or more rows."
+            )
+
+    def transform(self, X):
+        """Return the window of the previous ``lookback`` rows for each row.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or array-like of shape (n_samples, n_features)
+            Rows in time order. If they continue the fitted data, their first
+            windows come from ``tail_``. ``X`` is not modified.
+
+        Returns
+        -------
+        windows : ndarray of shape (n_samples, lookback_, n_window_features)
+            A read-only strided view; with ``flatten=True`` a 2-D copy of shape
+            ``(n_samples, lookback_ * n_window_features)`` (a DataFrame with
+            ``set_output(transform="pandas")``).
+        """
+        check_is_fitted(self)
+        values, index, step = self._validate(X, reset=False)
+        full, n_hist = self._with_history(values, index, step)
+        self._check_length(len(full))
+        windows = self._windows(full, n_hist)
+        if not self.flatten:
+            return windows
+        flat = windows.reshape(len(windows), -1)
+        container = _get_output_config("transform", self)["dense"]
+        if container == "pandas":
+            return pd.DataFrame(
+                flat,
+                index=index if index is not None else None,
+                columns=self.get_feature_names_out(),
+            )
+        if container == "polars":
+            import polars as pl
+
+            return pl.DataFrame(flat, schema=list(self.get_feature_names_out()))
+        return flat
+
+    def _windows(self, full: np.ndarray, n_hist: int) -> np.ndarray:
+        """Windows of the rows after ``n_hist``, as a view of one padded copy."""
+        lookback = self.lookback_
+        n_win, n_known = len(self._window_cols), len(self._known_cols)
+        n = len(full) - n_hist
+        padded = np.full((lookback + len(full), n_win + n_known), self.fill_value)
+        padded = padded.astype(full.dtype, copy=False)
+        padded[lookback:, :n_win] = full[:, self._window_cols]
+        if n_known:  # one row later: the window of row t ends with row t's values
+            padded[lookback - 1 : -1, n_win:] = full[:, self._known_cols]
+        view = sliding_window_view(padded, lookback, axis=0)  # (rows, feat, lookback)
+        return view[n_hist : n_hist + n].transpose(0, 2, 1)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the flattened window columns, oldest step first.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input column names; None uses ``feature_names_in_`` (or ``x0``...).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            ``{column}_lag_{k}``; for a 3-D output these name the flattened
+            layout ``windows.reshape(n_samples, -1)``.
+        """
+        check_is_fitted(self)
+        names = _check_feature_names_in(self, input_features)
+        out = []
+        for k in range(self.lookback_, 0, -1):
+            out += [f"{c}_lag_{k}" for c in names[self._window_cols]]
+            out += [f"{c}_lag_{k - 1}" for c in names[self._known_cols]]
+        return np.asarray(out, dtype=object)
+
+
+def _as_2d(data, name: str):
+    """Return (2-D float array, column names or None, index or None)."""
+    if isinstance(data, pd.Series):
+        return data.to_numpy(dtype=float)[:, None], [data.name], data.index
+    if isinstance(data, pd.DataFrame):
+        bad = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
+        if bad:
+            raise TypeError(
+                f"The '{name}' parameter must hold numbers; column(s) {bad} do not. "
+                "Convert or drop them."
+            )
+        return data.to_numpy(dtype=float), list(data.columns), data.index
+    arr = np.asarray(data)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(
+            f"The '{name}' parameter must be a numeric series or table; got dtype "
+            f"{arr.dtype}."
+        )
+    arr = arr.astype(arr.dtype if arr.dtype.kind == "f" else float, copy=False)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise ValueError(
+            f"The '{name}' parameter must be 1-D (one series) or 2-D (time, "
+            f"features); got shape {arr.shape}."
+        )
+    return arr, None, None
+
+
+def make_windows(data, lookback, horizon=1, *, target=None, return_index=False):
+    """Cut a whole series into input windows and the targets that follow them.
+
+    The lab's own route, before any split: window ``i`` holds rows ``i`` ...
+    ``i + lookback - 1`` of ``data`` and its target the next ``horizon`` rows
+    of ``target``. Only complete windows are kept, so a series of ``n`` rows gives
+    ``n - lookback - horizon + 1`` of them (1,464 hours with a 36-hour lookback
+    give 1,428).
+    %(picture)s
+    Split the result in time order with a gap of ``lookback`` windows (see
+    :func:`temporal_train_test_split`): otherwise the first test windows read
+    hours that are training targets.
+
+    Parameters
+    ----------
+    data : array-like of shape (n,) or (n, n_features), pandas Series or DataFrame
+        The series (or several aligned ones), rows in time order, evenly spaced.
+    lookback : int
+        Rows per window.
+    horizon : int, default=1
+        Rows of target after each window (multi-step forecasts).
+    target : str, int or None, default=None
+        The column of ``data`` to forecast (name or position). None is allowed
+        when ``data`` has a single column.
+    return_index : bool, default=False
+        Also return the index label of each window's first target row (the time
+        being forecast), when ``data`` has an index.
+
+    Returns
+    -------
+    X : ndarray of shape (n_windows, lookback, n_features)
+        Read-only strided view of ``data``: no window is copied.
+    y : ndarray of shape (n_windows, horizon)
+        The targets.
+    index : pandas.Index
+        Only with ``return_index=True``.
+
+    See Also
+    --------
+    SlidingWindow : The same windows as a Pipeline step, one per row.
+    temporal_train_test_split : Split windows in time order, with a gap.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lstmforecast.preprocessing import make_windows
+    >>> X, y = make_windows(np.arange(6.0), lookback=3, horizon=2)
+    >>> X[:, :, 0], y
+    (array([[0., 1., 2.],
+           [1., 2., 3.]]), array([[3., 4.],
+           [4., 5.]]))
+    """
+    values, names, index = _as_2d(data, "data")
+    for name, value in (("lookback", lookback), ("horizon", horizon)):
+        if (
+            not isinstance(value, numbers.Integral)
+            or isinstance(value, bool)
+            or value < 1
+        ):
+            raise ValueError(
+                f"The '{name}' parameter of make_windows must be an int >= 1. Got "
+                f"{value!r} instead."
+            )
+    if index is not None:
+        _regular_step(index, "make_windows")
+    n = len(values)
+    n_windows = n - lookback - horizon + 1
+    if n_windows < 1:
+        raise ValueError(
+            f"The series is too short for one window: lookback={lookback} + "
+            f"horizon={horizon} rows are needed, got {n}. Use a shorter 'lookback' "
+            "or 'horizon', or more data."
+        )
+    col = _target_position(target, names, values.shape[1])
+    if np.isnan(values).any():
+        row = int(np.flatnonzero(np.isnan(values).any(axis=1))[0])
+        where = index[row] if index is not None else row
+        raise ValueError(
+            f"The 'data' parameter has NaN (first at {where}): a window with a hole "
+            "would be fed to the model. Fill or cut the series first (e.g. "
+            "HourlyAggregator(missing=...))."
+        )
+    windows = sliding_window_view(values, lookback, axis=0)[:n_windows]
+    X = windows.transpose(0, 2, 1)
+    y = sliding_window_view(values[lookback:, col], horizon)[:n_windows].copy()
+    if not return_index:
+        return X, y
+    if index is None:
+        raise ValueError(
+            "return_index=True needs 'data' with an index (a pandas Series or "
+            "DataFrame)."
+        )
+    return X, y, index[lookback : lookback + n_windows]
+
+
+make_windows.__doc__ = make_windows.__doc__.replace(
+    "    %(picture)s\n", _WINDOW_PICTURE
+)
+
+
+def _target_position(target, names, n_features) -> int:
+    if target is None:
+        if n_features != 1:
+            raise ValueError(
+                f"The 'target' parameter is required when 'data' has {n_features} "
+                "columns: name the column to forecast."
+            )
+        return 0
+    if isinstance(target, numbers.Integral) and not isinstance(target, bool):
+        if not -n_features <= target < n_features:
+            raise ValueError(
+                f"The 'target' parameter is position {target}, but 'data' has "
+                f"{n_features} columns."
+            )
+        return int(target) % n_features
+    if names is None or target not in names:
+        raise ValueError(
+            f"The 'target' parameter names column {target!r}, which 'data' does not "
+            f"have (columns: {names if names is not None else 'none, an array'})."
+        )
+    return names.index(target)
+
+
+def temporal_train_test_split(*arrays, test_size, gap=0):
+    """Split arrays in time order: the last ``test_size`` rows are the test set.
+
+    ``gap`` rows between the two are dropped, so that windows of the test set do
+    not read rows that are training targets (use ``gap=lookback`` for windows
+    from :func:`make_windows`). Unlike
+    :func:`sklearn.model_selection.train_test_split` nothing is shuffled.
+
+    Parameters
+    ----------
+    *arrays : sequence of indexables with the same length
+        Arrays, DataFrames or Series, indexed by position along the first axis.
+    test_size : int
+        Number of rows in the test set.
+    gap : int, default=0
+        Rows dropped between the end of the training set and the test set.
+
+    Returns
+    -------
+    splitting : list
+        ``[train_0, test_0, train_1, test_1, ...]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lstmforecast.preprocessing import temporal_train_test_split
+    >>> train, test = temporal_train_test_split(np.arange(10), test_size=3, gap=2)
+    >>> train, test
+    (array([0, 1, 2, 3, 4]), array([7, 8, 9]))
+    """
+    if not arrays:
+        raise ValueError("temporal_train_test_split needs at least one array.")
+    lengths = {len(a) for a in arrays}
+    if len(lengths) != 1:
+        raise ValueError(
+            f"The arrays have different lengths {sorted(lengths)}; they must be "
+            "aligned row by row."
+        )
+    (n,) = lengths
+    for name, value, low in (("test_size", test_size, 1), ("gap", gap, 0)):
+        if (
+            not isinstance(value, numbers.Integral)
+            or isinstance(value, bool)
+            or value < low
+        ):
+            raise ValueError(
+                f"The '{name}' parameter must be an int >= {low}. Got {value!r} "
+                "instead."
+            )
+    n_train = n - test_size - gap
+    if n_train < 1:
+        raise ValueError(
+            f"test_size={test_size} + gap={gap} leave no training rows out of {n}. "
+            "Use a smaller test set or gap."
+        )
+    out = []
+    for a in arrays:
+        take = a.iloc if isinstance(a, (pd.DataFrame, pd.Series)) else a
+        out += [take[:n_train], take[n - test_size :]]
+    return out
