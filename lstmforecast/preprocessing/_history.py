@@ -217,7 +217,7 @@ class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
             return None
         same_kind = isinstance(index, pd.DatetimeIndex) == isinstance(
             tail_index, pd.DatetimeIndex
-        )
+        ) and getattr(index, "tz", None) == getattr(tail_index, "tz", None)
         if not same_kind or not (
             isinstance(index, pd.DatetimeIndex)
             or pd.api.types.is_integer_dtype(index.dtype)

@@ -137,8 +137,9 @@ def test_rows_inside_the_tail_use_the_history_before_them():
         lambda X: X.iloc[150:].set_axis(X.index[150:] + pd.Timedelta("30min")),
         lambda X: X.iloc[150:].reset_index(drop=True),  # no time index
         lambda X: X.iloc[150:].to_numpy(),  # an array
+        lambda X: X.iloc[150:].tz_convert("UTC").tz_localize(None),  # naive clock
     ],
-    ids=["gap", "same-rows", "off-grid", "other-index", "array"],
+    ids=["gap", "same-rows", "off-grid", "other-index", "array", "other-tz"],
 )
 def test_data_that_does_not_continue_the_fit_gets_no_history(other):
     X = _frame(200)
