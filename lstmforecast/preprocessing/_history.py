@@ -159,20 +159,20 @@ class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
         owner = type(self).__name__
         if isinstance(X, pd.DataFrame):
             validate_data(self, X, reset=reset, skip_check_array=True)
+            kinds = X.dtypes  # one pass over the columns, even for 10,000 of them
             bad = [
-                c
-                for c in X.columns
-                if not pd.api.types.is_numeric_dtype(X[c])
-                or pd.api.types.is_bool_dtype(X[c])
+                (c, str(t))
+                for c, t in kinds.items()
+                if not pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t)
             ]
             if bad:
                 raise TypeError(
-                    f"{owner} takes numeric columns; column(s) {bad} of X are not "
-                    f"(dtypes {[str(X[c].dtype) for c in bad]}). Convert them with "
+                    f"{owner} takes numeric columns; column(s) {[c for c, _ in bad]} "
+                    f"of X are not (dtypes {[t for _, t in bad]}). Convert them with "
                     "pandas.to_numeric, or drop them."
                 )
-            dtypes = {X[c].dtype for c in X.columns}
-            dtype = np.float32 if dtypes == {np.dtype(np.float32)} else np.float64
+            as_32 = set(kinds) == {np.dtype(np.float32)}
+            dtype = np.float32 if as_32 else np.float64
             values = X.to_numpy(dtype=dtype)
             index = X.index
             if len(values) == 0:

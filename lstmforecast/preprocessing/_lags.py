@@ -219,8 +219,8 @@ class LagFeatures(_BaseHistoryTransformer):
     def _lag(self, cols: np.ndarray, n_hist: int) -> np.ndarray:
         n = len(cols) - n_hist
         longest = int(self.lag_steps_.max())
-        padded = np.full((longest + len(cols), cols.shape[1]), self.fill_value)
-        padded = padded.astype(cols.dtype, copy=False)
+        shape = (longest + len(cols), cols.shape[1])
+        padded = np.full(shape, self.fill_value, dtype=cols.dtype)
         padded[longest:] = cols
         n_cols, n_lags = cols.shape[1], len(self.lag_steps_)
         out = np.empty((n, n_cols * n_lags), dtype=cols.dtype)

@@ -260,11 +260,20 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         lookback = self.lookback_
         n_win, n_known = len(self._window_cols), len(self._known_cols)
         n = len(full) - n_hist
-        padded = np.full((lookback + len(full), n_win + n_known), self.fill_value)
-        padded = padded.astype(full.dtype, copy=False)
-        padded[lookback:, :n_win] = full[:, self._window_cols]
-        if n_known:  # one row later: the window of row t ends with row t's values
-            padded[lookback - 1 : -1, n_win:] = full[:, self._known_cols]
+        shape = (lookback + len(full), n_win + n_known)
+        padded = np.full(shape, self.fill_value, dtype=full.dtype)  # the one copy
+        # one row later for the known columns: row t's window ends with row t's
+        for cols, rows, first in (
+            (self._window_cols, slice(lookback, None), 0),
+            (self._known_cols, slice(lookback - 1, -1), n_win),
+        ):
+            if len(cols) and (np.diff(cols) == 1).all():  # a block: one copy
+                padded[rows, first : first + len(cols)] = full[
+                    :, cols[0] : cols[-1] + 1
+                ]
+            else:
+                for j, col in enumerate(cols):
+                    padded[rows, first + j] = full[:, col]
         view = sliding_window_view(padded, lookback, axis=0)  # (rows, feat, lookback)
         return view[n_hist : n_hist + n].transpose(0, 2, 1)
 
