@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import lstmforecast
+from lstmforecast.regressors import LSTMRegressor, MLPRegressor
 from lstmforecast.preprocessing import (
     CalendarFeatures,
     HourlyAggregator,
@@ -28,6 +29,9 @@ ESTIMATORS = [
     LagFeatures(lags=[1, 2]),
     SlidingWindow(lookback=2, flatten=True),
     SlidingWindow(lookback=2),
+    # tiny networks, few epochs: the checks test the contract, not the accuracy
+    LSTMRegressor(hidden_size=4, max_epochs=3, batch_size=16, random_state=0),
+    MLPRegressor(hidden_size=(4,), max_epochs=3, batch_size=16, random_state=0),
 ]
 
 # Lags and windows read earlier rows: the row order is the time order, by design.
@@ -79,7 +83,7 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 def _public_estimators():
     found = {}
-    for sub in ("datasets", "preprocessing"):
+    for sub in ("datasets", "preprocessing", "regressors"):
         module = importlib.import_module(f"lstmforecast.{sub}")
         for name in module.__all__:
             obj = getattr(module, name)
@@ -95,7 +99,13 @@ def test_every_public_estimator_is_checked():
 
 @pytest.mark.parametrize(
     "module_name",
-    ["lstmforecast", "lstmforecast.datasets", "lstmforecast.preprocessing"],
+    [
+        "lstmforecast",
+        "lstmforecast.datasets",
+        "lstmforecast.preprocessing",
+        "lstmforecast.nn",
+        "lstmforecast.regressors",
+    ],
 )
 def test_all_names_import(module_name):
     module = importlib.import_module(module_name)

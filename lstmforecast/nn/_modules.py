@@ -1,0 +1,169 @@
+"""Recurrent and feed-forward networks for window and tabular inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+__all__ = ["MLPModule", "RecurrentModule"]
+
+_CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
+_ACTIVATIONS = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
+
+
+def _sizes(hidden_size, name: str, owner: str) -> tuple[int, ...]:
+    sizes = (hidden_size,) if isinstance(hidden_size, int) else tuple(hidden_size)
+    if not sizes or any(not isinstance(h, int) or h < 1 for h in sizes):
+        raise ValueError(
+            f"The '{name}' parameter of {owner} must be a positive int or a "
+            f"non-empty sequence of them, one per layer (e.g. (7, 3)). Got "
+            f"{hidden_size!r} instead."
+        )
+    return sizes
+
+
+class RecurrentModule(nn.Module):
+    """Stacked LSTM / GRU layers of their own sizes, then a linear head.
+
+    Reads windows of shape ``(batch, lookback, input_size)`` and returns
+    ``(batch, n_outputs)`` from the last time step of the last layer. Each layer is
+    a separate ``nn.LSTM`` / ``nn.GRU`` so layers can differ in size (the lab's
+    ``(7, 3)``); ``dropout`` is applied between layers (not after the last).
+
+    Parameters
+    ----------
+    input_size : int
+        Features per time step.
+    hidden_size : int or sequence of int, default=(7, 3)
+        Units of each layer, first to last.
+    cell : {'lstm', 'gru'}, default='lstm'
+        Recurrent cell.
+    bidirectional : bool, default=False
+        Run each layer in both directions (the next layer sees twice the units).
+    dropout : float, default=0.0
+        Dropout probability between layers, in [0, 1).
+    n_outputs : int, default=1
+        Outputs of the linear head (one per target column or horizon step).
+
+    Notes
+    -----
+    A PyTorch LSTM layer of ``h`` units on ``d`` inputs has ``4 h (d + h + 2)``
+    parameters: two bias vectors (input-hidden and hidden-hidden) where Keras has
+    one, so the lab's ``(7, 3)`` network on one feature has 280 + 144 + 4 = 428
+    parameters here and 252 + 132 + 4 = 388 in the lab's Keras summary. The two
+    biases add up, so both compute the same functions.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from lstmforecast.nn import RecurrentModule
+    >>> net = RecurrentModule(input_size=1, hidden_size=(7, 3))
+    >>> net(torch.zeros(5, 36, 1)).shape
+    torch.Size([5, 1])
+    >>> sum(p.numel() for p in net.parameters())
+    428
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int | Sequence[int] = (7, 3),
+        cell: str = "lstm",
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        n_outputs: int = 1,
+    ):
+        super().__init__()
+        sizes = _sizes(hidden_size, "hidden_size", "RecurrentModule")
+        if cell not in _CELLS:
+            raise ValueError(
+                f"The 'cell' parameter of RecurrentModule must be one of "
+                f"{sorted(_CELLS)}. Got {cell!r} instead."
+            )
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(
+                "The 'dropout' parameter of RecurrentModule must be in [0, 1). Got "
+                f"{dropout!r} instead."
+            )
+        directions = 2 if bidirectional else 1
+        layers, width = [], input_size
+        for h in sizes:
+            layers.append(
+                _CELLS[cell](width, h, batch_first=True, bidirectional=bidirectional)
+            )
+            width = h * directions
+        self.layers = nn.ModuleList(layers)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(width, n_outputs)
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        """Return the head's output at the last time step, ``(batch, n_outputs)``."""
+        out = X
+        for i, layer in enumerate(self.layers):
+            if i:
+                out = self.dropout(out)
+            out, _ = layer(out)
+        return self.head(out[:, -1, :])
+
+
+class MLPModule(nn.Module):
+    """Fully connected layers with one activation, then a linear output.
+
+    Parameters
+    ----------
+    input_size : int
+        Input features.
+    hidden_size : int or sequence of int, default=(15, 10, 5)
+        Units of each hidden layer (the lab's MLP is ``(15, 10, 5)``).
+    activation : {'sigmoid', 'tanh', 'relu'}, default='sigmoid'
+        Activation after each hidden layer.
+    dropout : float, default=0.0
+        Dropout probability after each hidden activation, in [0, 1).
+    n_outputs : int, default=1
+        Outputs of the linear output layer.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from lstmforecast.nn import MLPModule
+    >>> net = MLPModule(input_size=5)
+    >>> net(torch.zeros(4, 5)).shape
+    torch.Size([4, 1])
+    >>> sum(p.numel() for p in net.parameters())  # 90 + 160 + 55 + 6
+    311
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int | Sequence[int] = (15, 10, 5),
+        activation: str = "sigmoid",
+        dropout: float = 0.0,
+        n_outputs: int = 1,
+    ):
+        super().__init__()
+        sizes = _sizes(hidden_size, "hidden_size", "MLPModule")
+        if activation not in _ACTIVATIONS:
+            raise ValueError(
+                f"The 'activation' parameter of MLPModule must be one of "
+                f"{sorted(_ACTIVATIONS)}. Got {activation!r} instead."
+            )
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(
+                "The 'dropout' parameter of MLPModule must be in [0, 1). Got "
+                f"{dropout!r} instead."
+            )
+        layers, width = [], input_size
+        for h in sizes:
+            layers += [nn.Linear(width, h), _ACTIVATIONS[activation]()]
+            if dropout:
+                layers.append(nn.Dropout(dropout))
+            width = h
+        layers.append(nn.Linear(width, n_outputs))
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        """Return ``(batch, n_outputs)``."""
+        return self.layers(X)

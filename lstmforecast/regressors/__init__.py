@@ -1,0 +1,6 @@
+"""LSTM and MLP networks as scikit-learn regressors (skorch and torch inside)."""
+
+from lstmforecast.regressors._lstm import LSTMRegressor
+from lstmforecast.regressors._mlp import MLPRegressor
+
+__all__ = ["LSTMRegressor", "MLPRegressor"]

@@ -1,0 +1,477 @@
+"""The scikit-learn front shared by the network regressors; skorch trains inside."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch import NeuralNetRegressor
+from skorch.callbacks import EarlyStopping, GradientNormClipping, ProgressBar
+from skorch.dataset import Dataset
+
+from lstmforecast.nn import PinballLoss
+
+_LOSSES = {"squared_error", "absolute_error", "huber", "quantile"}
+_OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+
+
+class _TensorBatches:
+    """Mini-batches sliced from whole tensors: one gather per batch, no per-item work.
+
+    skorch's default ``DataLoader`` fetches and collates every sample in Python;
+    slicing the tensors directly makes a batch cost one indexing operation.
+    Shuffling draws from torch's global generator, which ``fit`` seeds.
+    """
+
+    def __init__(self, dataset, batch_size=32, shuffle=False):
+        self.X = dataset.X
+        self.y = dataset.y
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+
+    def __len__(self):
+        return math.ceil(len(self.X) / self.batch_size)
+
+    def __iter__(self):
+        n = len(self.X)
+        order = torch.randperm(n, device=self.X.device) if self.shuffle else None
+        for start in range(0, n, self.batch_size):
+            rows = (
+                order[start : start + self.batch_size]
+                if order is not None
+                else slice(start, start + self.batch_size)
+            )
+            yield self.X[rows], (None if self.y is None else self.y[rows])
+
+
+class _TailSplit:
+    """Validation on the *latest* rows, after a gap: never skorch's earliest 20 %."""
+
+    def __init__(self, fraction: float, gap: int):
+        self.fraction = fraction
+        self.gap = gap
+
+    def __call__(self, dataset, y=None, groups=None):
+        n = len(dataset.X)
+        n_valid = max(1, math.ceil(self.fraction * n))
+        n_train = n - n_valid - self.gap
+        if n_train < 1:
+            raise ValueError(
+                f"validation_fraction={self.fraction} and a gap of {self.gap} rows "
+                f"leave no training rows out of {n}. Lower 'validation_fraction' or "
+                "'validation_gap', or pass more data."
+            )
+        X, y = dataset.X, dataset.y
+        train = Dataset(X[:n_train], None if y is None else y[:n_train])
+        valid = Dataset(X[n - n_valid :], None if y is None else y[n - n_valid :])
+        return train, valid
+
+
+def _resolve_device(device: str) -> str:
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(
+            f"The 'device' parameter is {device!r} but torch sees no CUDA GPU "
+            f"(torch {torch.__version__}). Use device='cpu', or 'auto' to take a GPU "
+            "only when there is one."
+        )
+    return device
+
+
+class _BaseNetRegressor(RegressorMixin, BaseEstimator):
+    """Fit / predict / summary of a torch network trained by a fresh skorch net.
+
+    Subclasses set ``_owner`` and define ``_to_model_input(X)`` (validated array to
+    the module's input array), ``_build_module(X_model, n_outputs)`` and
+    ``_default_gap(X_model)``.
+    """
+
+    _common_constraints = {
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "loss": [StrOptions(_LOSSES)],
+        "quantile": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "huber_delta": [Interval(numbers.Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "validation_gap": [Interval(numbers.Integral, 0, None, closed="left"), None],
+        "patience": [Interval(numbers.Integral, 1, None, closed="left")],
+        "gradient_clip": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "device": [str],
+        "verbose": [Interval(numbers.Integral, 0, 2, closed="both")],
+        "callbacks": [list, None],
+        "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
+    }
+
+    # ------------------------------------------------------------ validation
+    def _validate_X(self, X, y="no_validation", reset=True):
+        """Validate X (and y); return float arrays, NaN rows of X kept for now."""
+        kwargs = {
+            "reset": reset,
+            "dtype": [np.float32, np.float64],
+            "ensure_all_finite": "allow-nan",
+            "allow_nd": True,
+        }
+        if isinstance(y, str) and y == "no_validation":
+            X = validate_data(self, X, **kwargs)
+        else:
+            X, y = validate_data(
+                self, X, y, multi_output=True, y_numeric=True, **kwargs
+            )
+        if X.ndim > 3:
+            raise ValueError(
+                f"{self._owner} takes 2-D or 3-D X; got {X.ndim}-D, shape {X.shape}."
+            )
+        return X, y
+
+    def _check_model_input(self, X_model: np.ndarray) -> None:
+        if X_model.shape[1:] != self.input_shape_:
+            raise ValueError(
+                f"X has windows of shape {X_model.shape[1:]} but {self._owner} was "
+                f"fitted on {self.input_shape_} (lookback, features). Build the "
+                "windows as in fit."
+            )
+
+    @staticmethod
+    def _complete_rows(X_model: np.ndarray) -> np.ndarray:
+        return ~np.isnan(X_model.reshape(len(X_model), -1)).any(axis=1)
+
+    # ------------------------------------------------------------- training
+    def _criterion(self):
+        if self.loss == "squared_error":
+            return torch.nn.MSELoss, {}
+        if self.loss == "absolute_error":
+            return torch.nn.L1Loss, {}
+        if self.loss == "huber":
+            return torch.nn.HuberLoss, {"criterion__delta": float(self.huber_delta)}
+        return PinballLoss, {"criterion__quantile": float(self.quantile)}
+
+    def _callbacks(self, gap: int):
+        callbacks = []
+        if self.early_stopping:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(patience=self.patience, load_best=True),
+                )
+            )
+        if self.gradient_clip is not None:
+            callbacks.append(
+                (
+                    "gradient_clip",
+                    GradientNormClipping(gradient_clip_value=self.gradient_clip),
+                )
+            )
+        if self.verbose == 2:
+            callbacks.append(("progress", ProgressBar()))
+        for i, cb in enumerate(self.callbacks or []):
+            callbacks.append(cb if isinstance(cb, tuple) else (f"user_{i}", cb))
+        return callbacks
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train a fresh network on ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Inputs (see the class docstring). Rows with NaN (incomplete history)
+            are skipped; how many is kept in ``n_skipped_``.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets, finite.
+
+        Returns
+        -------
+        self : estimator
+            The fitted regressor.
+        """
+        X, y = self._validate_X(X, y, reset=True)
+        X_model = self._to_model_input(X)
+        self._y_ndim = y.ndim
+        y2 = y.reshape(len(y), -1).astype(np.float32)
+        complete = self._complete_rows(X_model)
+        self.n_skipped_ = int((~complete).sum())
+        if not complete.any():
+            raise ValueError(
+                f"Every row of X has NaN ({len(X)} rows), so {self._owner} has nothing "
+                "to learn from. Rows need complete windows / lags: give more history, "
+                "or fill the missing values."
+            )
+        X_model, y2 = X_model[complete], y2[complete]
+        self.input_shape_ = tuple(X_model.shape[1:])
+        self.n_outputs_ = y2.shape[1]
+        self.device_ = _resolve_device(self.device)
+        gap = self.validation_gap
+        if gap is None:
+            gap = self._default_gap(X_model)
+        seed = np.random.RandomState(self.random_state).randint(2**31 - 1)
+        threads = torch.get_num_threads()
+        try:
+            if self.n_threads is not None:
+                torch.set_num_threads(self.n_threads)
+            self.n_threads_ = torch.get_num_threads()
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(seed)
+                if self.device_.startswith("cuda"):
+                    torch.cuda.manual_seed_all(seed)
+                self.net_ = self._build_net(X_model, gap)
+                X_t = torch.as_tensor(np.ascontiguousarray(X_model, np.float32))
+                y_t = torch.as_tensor(np.ascontiguousarray(y2))
+                self.net_.fit(X_t.to(self.device_), y_t.to(self.device_))
+        finally:
+            torch.set_num_threads(threads)
+        self.n_params_ = sum(p.numel() for p in self.net_.module_.parameters())
+        self.history_ = pd.DataFrame(
+            [
+                {k: v for k, v in row.items() if k != "batches"}
+                for row in self.net_.history
+            ]
+        )
+        if self.verbose and self.n_skipped_:
+            print(
+                f"{self._owner}: skipped {self.n_skipped_} of {len(X)} rows with NaN "
+                "(incomplete history)."
+            )
+        return self
+
+    def _build_net(self, X_model, gap):
+        criterion, criterion_params = self._criterion()
+        optimizer = _OPTIMIZERS.get(self.optimizer, self.optimizer)
+        module = self._build_module(X_model, self.n_outputs_)
+        return NeuralNetRegressor(
+            module=module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=self.lr,
+            optimizer__weight_decay=self.weight_decay,
+            batch_size=self.batch_size,
+            max_epochs=self.max_epochs,
+            train_split=(
+                _TailSplit(self.validation_fraction, gap)
+                if self.early_stopping
+                else None
+            ),
+            iterator_train=_TensorBatches,
+            iterator_train__shuffle=True,
+            iterator_valid=_TensorBatches,
+            iterator_valid__batch_size=max(self.batch_size, 4096),
+            callbacks=self._callbacks(gap),
+            device=self.device_,
+            verbose=int(self.verbose == 1),
+            **criterion_params,
+        )
+
+    # ------------------------------------------------------------ prediction
+    def predict(self, X):
+        """Predict the target of each row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Inputs shaped as in :meth:`fit`. Rows with NaN get NaN predictions,
+            with a warning.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            float64, in the shape of the ``y`` given to :meth:`fit`.
+        """
+        check_is_fitted(self)
+        X, _ = self._validate_X(X, reset=False)
+        X_model = self._to_model_input(X)
+        self._check_model_input(X_model)
+        complete = self._complete_rows(X_model)
+        out = np.full((len(X_model), self.n_outputs_), np.nan)
+        if complete.any():
+            X_t = torch.as_tensor(np.ascontiguousarray(X_model[complete], np.float32))
+            threads = torch.get_num_threads()
+            try:
+                if self.n_threads is not None:
+                    torch.set_num_threads(self.n_threads)
+                with torch.no_grad():
+                    pred = self.net_.forward(X_t.to(self.device_), training=False)
+            finally:
+                torch.set_num_threads(threads)
+            out[complete] = pred.cpu().numpy().astype(np.float64)
+        if not complete.all():
+            warnings.warn(
+                f"{int((~complete).sum())} of {len(X_model)} rows of X have NaN "
+                "(incomplete history): their predictions are NaN.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return out.ravel() if self._y_ndim == 1 else out
+
+    # -------------------------------------------------------------- summary
+    def summary(self) -> str:
+        """Describe the fitted network, Keras style: layers, output shapes, params.
+
+        Returns
+        -------
+        text : str
+            One line per layer (name, type, output shape for one sample, trainable
+            parameters), then the total.
+        """
+        check_is_fitted(self)
+        module = self.net_.module_
+        shapes = {}
+        hooks = []
+        for name, sub in module.named_modules():
+            if name and not list(sub.children()):
+                hooks.append(sub.register_forward_hook(_shape_hook(shapes, name)))
+        try:
+            dummy = torch.zeros((1, *self.input_shape_), device=self.device_)
+            was_training = module.training
+            module.eval()
+            with torch.no_grad():
+                module(dummy)
+            module.train(was_training)
+        finally:
+            for h in hooks:
+                h.remove()
+        rows = [("Layer", "Type", "Output shape", "Params")]
+        for name, sub in module.named_modules():
+            if name in shapes:
+                n = sum(p.numel() for p in sub.parameters())
+                rows.append((name, type(sub).__name__, str(shapes[name]), f"{n:,}"))
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        lines = [
+            "  ".join(
+                c.ljust(w) if i < 3 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            )
+            for r in rows
+        ]
+        rule = "-" * len(lines[0])
+        shape = ", ".join(map(str, self.input_shape_))
+        return "\n".join(
+            [
+                f"{self._owner} on input (batch, {shape})",
+                rule,
+                lines[0],
+                rule,
+                *lines[1:],
+                rule,
+                f"Total params: {self.n_params_:,}",
+            ]
+        )
+
+    def __sklearn_tags__(self):
+        """Declare NaN rows (skipped), 3-D input, multi-output and a poor score."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.three_d_array = True
+        tags.target_tags.multi_output = True
+        tags.regressor_tags.poor_score = True
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+
+def _shape_hook(shapes: dict, name: str):
+    def hook(module, inputs, output):
+        out = output[0] if isinstance(output, tuple) else output
+        shapes[name] = tuple(out.shape[1:])
+
+    return hook
+
+
+_TRAINING_DOC = """\
+    loss : {'squared_error', 'absolute_error', 'huber', 'quantile'}, \
+default='squared_error'
+        Training loss. ``'quantile'`` is the pinball loss of ``quantile``: its
+        minimiser is that quantile of the target (see :class:`PinballLoss`).
+    quantile : float, default=0.5
+        Quantile of ``loss='quantile'``, in (0, 1).
+    huber_delta : float, default=1.0
+        Threshold of ``loss='huber'``.
+    optimizer : {'adam', 'sgd', 'rmsprop'} or torch optimizer class, default='adam'
+        Optimizer.
+    lr : float, default=1e-3
+        Learning rate.
+    batch_size : int, default=32
+        Rows per mini-batch (shuffled each epoch).
+    max_epochs : int, default=%(max_epochs)s
+        Passes over the training rows.
+    early_stopping : bool, default=False
+        Stop when the loss on a validation slice has not improved for
+        ``patience`` epochs, and keep the best weights. The slice is the
+        **latest** ``validation_fraction`` of the rows, after a gap of
+        ``validation_gap`` rows: never skorch's default, which validates on the
+        earliest rows.
+    validation_fraction : float, default=0.1
+        Share of the (latest) rows used for early stopping.
+    validation_gap : int or None, default=None
+        Rows left out between the training and validation rows. None uses
+        %(gap)s.
+    patience : int, default=10
+        Epochs without improvement before early stopping.
+    gradient_clip : float or None, default=None
+        Clip the gradient norm to this value (skorch ``GradientNormClipping``).
+    weight_decay : float, default=0.0
+        L2 penalty of the optimizer.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weights, shuffling and dropout: the same value gives bit-identical
+        CPU results. The global torch random state is left untouched.
+    device : str, default='cpu'
+        ``'cpu'``, ``'cuda'`` (an error without a GPU) or ``'auto'`` (a GPU when
+        there is one).
+    verbose : {0, 1, 2}, default=0
+        0 silent (right for cross-validation), 1 a table row per epoch, 2 a
+        progress bar per epoch.
+    callbacks : list or None, default=None
+        Extra skorch callbacks (instances, or ``(name, callback)`` pairs).
+    n_threads : int or None, default=None
+        torch intra-op threads during fit and predict (restored afterwards). None
+        keeps torch's setting, which in joblib workers (``GridSearchCV(n_jobs=2)``)
+        follows joblib's limit, so jobs do not oversubscribe the cores.
+"""
+
+_ATTRIBUTES_DOC = """\
+    net_ : skorch.NeuralNetRegressor
+        The trained skorch net (``net_.module_`` is the torch module).
+    history_ : pandas.DataFrame
+        One row per epoch: ``train_loss`` (``valid_loss`` with early stopping),
+        ``dur`` (seconds)...
+    n_params_ : int
+        Trainable parameters.
+    n_skipped_ : int
+        Rows of ``X`` skipped in :meth:`fit` because they hold NaN.
+    input_shape_ : tuple of int
+        Shape of one input row as the network reads it.
+    n_outputs_ : int
+        Target columns.
+    n_features_in_ : int
+        Size of the second axis of ``X`` (``X.shape[1]``).
+    feature_names_in_ : ndarray of str
+        Column names, when ``X`` was a DataFrame with string column names.
+    device_ : str
+        The device used.
+    n_threads_ : int
+        torch threads used in :meth:`fit`.
+"""
+
+
+def _fill_doc(cls, **values):
+    """Substitute the shared parameter and attribute text into a class docstring."""
+    training = _TRAINING_DOC % values
+    cls.__doc__ = cls.__doc__.replace("    %(training)s\n", training).replace(
+        "    %(attributes)s\n", _ATTRIBUTES_DOC
+    )
+    return cls
