@@ -8,13 +8,13 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import lstmforecast
-from lstmforecast.regressors import LSTMRegressor, MLPRegressor
 from lstmforecast.preprocessing import (
     CalendarFeatures,
     HourlyAggregator,
     LagFeatures,
     SlidingWindow,
 )
+from lstmforecast.regressors import LSTMRegressor, MLPRegressor
 
 # Instances with small, fast settings. HourlyAggregator gets hourly slots summed to
 # 2-hour periods, with 'zero' (the checks' odd row counts leave an incomplete last

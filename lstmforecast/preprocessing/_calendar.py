@@ -259,8 +259,8 @@ class CalendarFeatures(TransformerMixin, BaseEstimator):
                 times = X.index
             else:
                 col = self.time_column
-                if isinstance(col, numbers.Integral):
-                    col = X.columns[col]
+                if isinstance(col, numbers.Integral) and col not in X.columns:
+                    col = X.columns[col]  # a position (a label comes first)
                 if col not in X.columns:
                     raise ValueError(
                         f"The 'time_column' parameter of CalendarFeatures names "
@@ -268,7 +268,10 @@ class CalendarFeatures(TransformerMixin, BaseEstimator):
                     )
                 times = self._to_datetime(X[col].to_numpy(), f"column {col!r}")
         else:
-            values = validate_data(self, X, reset=reset, dtype=np.float64)
+            # NaN in columns other than the time column is none of our business
+            values = validate_data(
+                self, X, reset=reset, dtype=np.float64, ensure_all_finite="allow-nan"
+            )
             if self.unit is None:
                 raise ValueError(
                     "CalendarFeatures got an array without timestamps. Pass a "
@@ -323,7 +326,7 @@ class CalendarFeatures(TransformerMixin, BaseEstimator):
         if self.country is None or len(days) == 0:
             holiday = np.zeros(len(times), dtype=bool)
         else:
-            years = tuple(sorted(set(times.year)))
+            years = tuple(int(y) for y in np.unique(times.year))
             holiday = np.isin(days, _holiday_dates(self.country, self.subdiv, years))
         return {
             "is_weekend": weekend,
@@ -358,7 +361,8 @@ class CalendarFeatures(TransformerMixin, BaseEstimator):
             return times.days_in_month.to_numpy(dtype=np.float64)
         if name == "day_of_year":
             return np.where(times.is_leap_year, 366.0, 365.0)
-        if name == "week_of_year":
-            dec28 = pd.to_datetime({"year": times.year, "month": 12, "day": 28})
+        if name == "week_of_year":  # weeks of the ISO year the week belongs to
+            iso_year = times.isocalendar().year.to_numpy()
+            dec28 = pd.to_datetime({"year": iso_year, "month": 12, "day": 28})
             return dec28.dt.isocalendar().week.to_numpy(dtype=np.float64)
         return np.full(len(times), float(count))

@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import _check_feature_names_in, validate_data
+from sklearn.utils.validation import validate_data
 
 
 def _regular_step(index: pd.Index, owner: str):
@@ -65,6 +65,13 @@ def _to_steps(value, step, owner: str, name: str) -> int:
                 f"the row's own value, from the present). Got {value!r} instead."
             )
         return int(value)
+    if isinstance(value, (numbers.Real, np.floating)) or (
+        isinstance(value, str) and value.strip().lstrip("-").isdigit()
+    ):
+        raise ValueError(
+            f"The '{name}' parameter of {owner} must be a number of rows as an int "
+            f"(e.g. 24) or a duration with a unit (e.g. '1D'). Got {value!r} instead."
+        )
     try:
         delta = pd.Timedelta(value)
     except (TypeError, ValueError):
@@ -97,8 +104,7 @@ class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
     """Base of the row-preserving transformers that look back in time.
 
     Subclasses define ``_history_length()`` (rows of history a row may need) and
-    ``_compute(values, n_history)`` (the output for the rows after the first
-    ``n_history`` rows of ``values``).
+    ``_uses_durations()`` (whether a parameter was given as a duration).
     """
 
     def _history_length(self) -> int:  # pragma: no cover - abstract
@@ -150,8 +156,39 @@ class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
             )
         return np.asarray(positions)
 
-    def _input_names(self) -> np.ndarray:
-        return _check_feature_names_in(self, None)
+    def _check_label_kind(self, X: pd.DataFrame) -> None:
+        """Refuse int columns on a frame whose labels are not strings: ambiguous."""
+        if all(isinstance(c, str) for c in X.columns):
+            return
+        for name in ("columns", "known_columns"):
+            value = getattr(self, name, None)
+            items = [value] if isinstance(value, (str, numbers.Integral)) else value
+            if items is not None and any(
+                isinstance(c, numbers.Integral) and not isinstance(c, bool)
+                for c in items
+            ):
+                raise ValueError(
+                    f"The '{name}' parameter of {type(self).__name__} holds integers "
+                    "but X's column labels are not strings (e.g. cell ids), so it is "
+                    "unclear whether they are labels or positions. Make the labels "
+                    "strings first: X.rename(columns=str)."
+                )
+
+    def _uses_durations(self) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _check_time_step(self, index, step) -> None:
+        """Refuse another frequency when a duration was turned into rows."""
+        fit_step = getattr(self, "_fit_step", None)
+        if not self._uses_durations() or step is None or fit_step is None:
+            return
+        if step != fit_step and isinstance(index, pd.DatetimeIndex):
+            raise ValueError(
+                f"X has a step of {pd.Timedelta(step, 'ns')}, but "
+                f"{type(self).__name__} was fitted on a step of "
+                f"{pd.Timedelta(fit_step, 'ns')}; its durations, counted in rows, "
+                "would mean other durations. Transform data of the same frequency."
+            )
 
     # ------------------------------------------------------------ validation
     def _validate(self, X, reset: bool):
@@ -159,6 +196,7 @@ class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
         owner = type(self).__name__
         if isinstance(X, pd.DataFrame):
             validate_data(self, X, reset=reset, skip_check_array=True)
+            self._check_label_kind(X)
             kinds = X.dtypes  # one pass over the columns, even for 10,000 of them
             bad = [
                 (c, str(t))
@@ -199,7 +237,9 @@ class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
     # --------------------------------------------------------------- history
     def _remember(self, values, index, step) -> None:
         """Keep the tail of the fitted rows (``tail_``) and its index."""
-        keep = min(self._history_length(), len(values))
+        # Twice the need: rows that start up to one lag / lookback before the end
+        # of the fitted data (in-sample checks) also get their full history.
+        keep = min(2 * self._history_length(), len(values))
         self.tail_ = values[len(values) - keep :].copy()
         self._fit_step = step
         usable = index is not None and step is not None
@@ -215,9 +255,13 @@ class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
         tail_index = getattr(self, "tail_index_", None)
         if tail_index is None or index is None or len(index) == 0:
             return None
+        # instants are compared in UTC (asi8), so any two time zones agree; a naive
+        # clock against an aware one does not tell the same instants
         same_kind = isinstance(index, pd.DatetimeIndex) == isinstance(
             tail_index, pd.DatetimeIndex
-        ) and getattr(index, "tz", None) == getattr(tail_index, "tz", None)
+        ) and (getattr(index, "tz", None) is None) == (
+            getattr(tail_index, "tz", None) is None
+        )
         if not same_kind or not (
             isinstance(index, pd.DatetimeIndex)
             or pd.api.types.is_integer_dtype(index.dtype)
@@ -235,9 +279,14 @@ class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
         if offset <= 0 or offset % tail_step:
             return None
         n_before = offset // tail_step
-        if n_before > len(self.tail_):
-            return None  # a gap after the fitted data: no real history
-        return self.tail_[:n_before]
+        if n_before <= len(self.tail_):
+            return self.tail_[:n_before]
+        n_gap = n_before - len(self.tail_)
+        if n_gap >= self._history_length():
+            return None  # far after the fitted data: no real history reaches X
+        # a gap (e.g. TimeSeriesSplit(gap=...)): its rows are unknown, older are real
+        gap = np.full((n_gap, self.tail_.shape[1]), self.fill_value, self.tail_.dtype)
+        return np.concatenate([self.tail_, gap])
 
     def _with_history(self, values, index, step):
         """Stack the usable history above ``values``; return (array, n_history)."""

@@ -15,6 +15,16 @@ from lstmforecast.preprocessing._history import _BaseHistoryTransformer, _to_ste
 __all__ = ["LagFeatures"]
 
 
+def _label(lag) -> str:
+    """Short name of a lag: ``24``, ``'1D'`` as given, a Timedelta as ``'1h'``."""
+    if isinstance(lag, pd.Timedelta):
+        for unit in ("D", "h", "min", "s", "ms", "us", "ns"):
+            size = pd.Timedelta(1, unit)
+            if lag % size == pd.Timedelta(0):
+                return f"{lag // size}{unit}"
+    return str(lag)
+
+
 class LagFeatures(_BaseHistoryTransformer):
     """Lagged values of chosen columns: for row t, the value at row t - k.
 
@@ -32,9 +42,9 @@ class LagFeatures(_BaseHistoryTransformer):
         (row t's own value, the target, is never used)
 
     History carries across the train / test boundary: the transformer keeps the
-    last ``max(lags)`` fitted rows (``tail_``). Rows that continue the fitted data
-    (their index starts one step after it, or inside the kept tail) take their
-    first lags from there, as in deployment; rows of any other table do not.
+    last ``2 * max(lags)`` fitted rows (``tail_``). Rows that continue the fitted
+    data (their index starts one step after it, or inside the kept tail) take
+    their first lags from there, as in deployment; rows of any other table do not.
 
     Parameters
     ----------
@@ -60,7 +70,7 @@ class LagFeatures(_BaseHistoryTransformer):
     lag_steps_ : ndarray of int
         Each lag in rows, in the order of the output columns of one input column.
     tail_ : ndarray of shape (n_tail, n_features_in_)
-        The last ``max(lag_steps_)`` fitted rows (fewer if ``X`` was shorter).
+        The last ``2 * max(lag_steps_)`` fitted rows (fewer if ``X`` was shorter).
     tail_index_ : pandas.Index or None
         Their index labels (None for arrays, or an index without regular steps).
 
@@ -75,8 +85,9 @@ class LagFeatures(_BaseHistoryTransformer):
     they are named ``{column}_lag_{lag}`` (``internet_lag_24``,
     ``internet_lag_1D``), or with a dict of lags the dict's keys (prefixed with
     ``{column}_`` when several columns are lagged). NaN inputs stay NaN in the
-    lags that read them. A lag longer than all the rows available (history
-    included) is an error: every output would be ``fill_value``.
+    lags that read them. In :meth:`fit` a lag as long as ``X`` is an error (no
+    row would get a value); :meth:`transform` gives ``fill_value`` wherever
+    neither ``X`` nor the history reaches back far enough.
 
     Examples
     --------
@@ -139,8 +150,8 @@ class LagFeatures(_BaseHistoryTransformer):
                     "The 'lags' parameter of LagFeatures is empty. Pass at least one "
                     "lag, e.g. lags=[1, 24]."
                 )
-            return [(str(v), v) for v in lags], False
-        return [(str(lags), lags)], False
+            return [(_label(v), v) for v in lags], False
+        return [(_label(lags), lags)], False
 
     def _history_length(self) -> int:
         return int(self.lag_steps_.max())
@@ -166,6 +177,11 @@ class LagFeatures(_BaseHistoryTransformer):
         time_step = step if isinstance(index, pd.DatetimeIndex) else None
         items, _ = self._lag_items()
         steps = [_to_steps(v, time_step, "LagFeatures", "lags") for _, v in items]
+        if len(set(steps)) != len(steps):
+            raise ValueError(
+                f"The 'lags' parameter of LagFeatures gives the same lag twice "
+                f"({self.lags!r} is {steps} rows). List each lag once."
+            )
         self.lag_steps_ = np.asarray(steps, dtype=np.int64)
         self._columns = self._column_positions(self.columns, "columns")
         self._check_length(len(values))
@@ -199,22 +215,10 @@ class LagFeatures(_BaseHistoryTransformer):
         values, index, step = self._validate(X, reset=False)
         self._check_time_step(index, step)
         full, n_hist = self._with_history(values, index, step)
-        self._check_length(len(full))
         return self._lag(full[:, self._columns], n_hist)
 
-    def _check_time_step(self, index, step) -> None:
-        fit_step = self._fit_step
-        uses_durations = any(
-            not isinstance(v, numbers.Integral) for _, v in self._lag_items()[0]
-        )
-        if uses_durations and step is not None and fit_step is not None:
-            if step != fit_step and isinstance(index, pd.DatetimeIndex):
-                raise ValueError(
-                    f"X has a step of {pd.Timedelta(step, 'ns')}, but LagFeatures was "
-                    f"fitted on a step of {pd.Timedelta(fit_step, 'ns')}; its lags "
-                    "in rows would mean other durations. Transform data of the same "
-                    "frequency."
-                )
+    def _uses_durations(self) -> bool:
+        return any(not isinstance(v, numbers.Integral) for _, v in self._lag_items()[0])
 
     def _lag(self, cols: np.ndarray, n_hist: int) -> np.ndarray:
         n = len(cols) - n_hist

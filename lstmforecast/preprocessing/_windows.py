@@ -53,8 +53,8 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
     The windows are a strided **view** of one padded copy of the data
     (:func:`numpy.lib.stride_tricks.sliding_window_view`): no window is copied
     until a batch of them is used. History carries across the train / test
-    boundary as in :class:`LagFeatures` (``tail_`` holds the last ``lookback``
-    fitted rows).
+    boundary as in :class:`LagFeatures` (``tail_`` holds the last
+    ``2 * lookback`` fitted rows).
 
     Parameters
     ----------
@@ -83,7 +83,7 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
     lookback_ : int
         The window length in rows.
     tail_ : ndarray of shape (n_tail, n_features_in_)
-        The last ``lookback_`` fitted rows (fewer if ``X`` was shorter).
+        The last ``2 * lookback_`` fitted rows (fewer if ``X`` was shorter).
     tail_index_ : pandas.Index or None
         Their index labels (None for arrays, or an index without regular steps).
 
@@ -98,8 +98,10 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
     ``lookback`` ... 1 rows before t) and ``{column}_lag_{k - 1}`` for the known
     columns (``hour_lag_0`` is row t's own hour). A 3-D output is always a numpy
     array: ``set_output`` applies to the flattened output only. NaN inputs stay
-    NaN in the windows that hold them. A lookback longer than all the rows
-    available (history included) is an error.
+    NaN in the windows that hold them. In :meth:`fit` a lookback as long as
+    ``X`` is an error (no row would get a full window); :meth:`transform` gives
+    ``fill_value`` wherever neither ``X`` nor the history reaches back far
+    enough.
 
     Examples
     --------
@@ -144,6 +146,9 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
 
     def _history_length(self) -> int:
         return self.lookback_
+
+    def _uses_durations(self) -> bool:
+        return not isinstance(self.lookback, numbers.Integral)
 
     def set_output(self, *, transform=None):
         """Set the container of the flattened output.
@@ -236,8 +241,8 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         """
         check_is_fitted(self)
         values, index, step = self._validate(X, reset=False)
+        self._check_time_step(index, step)
         full, n_hist = self._with_history(values, index, step)
-        self._check_length(len(full))
         windows = self._windows(full, n_hist)
         if not self.flatten:
             return windows
@@ -338,9 +343,9 @@ def make_windows(data, lookback, horizon=1, *, target=None, return_index=False):
     ``n - lookback - horizon + 1`` of them (1,464 hours with a 36-hour lookback
     give 1,428).
     %(picture)s
-    Split the result in time order with a gap of ``lookback`` windows (see
-    :func:`temporal_train_test_split`): otherwise the first test windows read
-    hours that are training targets.
+    Split the result in time order with a gap of ``lookback + horizon - 1``
+    windows (see :func:`temporal_train_test_split`): otherwise the first test
+    windows read hours that are training targets.
 
     Parameters
     ----------
@@ -437,6 +442,8 @@ def _target_position(target, names, n_features) -> int:
                 "columns: name the column to forecast."
             )
         return 0
+    if names is not None and target in names:  # a label (int labels included)
+        return names.index(target)
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
         if not -n_features <= target < n_features:
             raise ValueError(
@@ -444,6 +451,8 @@ def _target_position(target, names, n_features) -> int:
                 f"{n_features} columns."
             )
         return int(target) % n_features
+    if names is not None and target in names:
+        return names.index(target)
     if names is None or target not in names:
         raise ValueError(
             f"The 'target' parameter names column {target!r}, which 'data' does not "
@@ -456,8 +465,8 @@ def temporal_train_test_split(*arrays, test_size, gap=0):
     """Split arrays in time order: the last ``test_size`` rows are the test set.
 
     ``gap`` rows between the two are dropped, so that windows of the test set do
-    not read rows that are training targets (use ``gap=lookback`` for windows
-    from :func:`make_windows`). Unlike
+    not read rows that are training targets (use ``gap=lookback + horizon - 1``
+    for windows from :func:`make_windows`). Unlike
     :func:`sklearn.model_selection.train_test_split` nothing is shuffled.
 
     Parameters

@@ -238,12 +238,16 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         finally:
             torch.set_num_threads(threads)
         self.n_params_ = sum(p.numel() for p in self.net_.module_.parameters())
-        self.history_ = pd.DataFrame(
+        history = pd.DataFrame(
             [
                 {k: v for k, v in row.items() if k != "batches"}
                 for row in self.net_.history
             ]
         )
+        first = [
+            c for c in ("epoch", "train_loss", "valid_loss", "dur") if c in history
+        ]
+        self.history_ = history[first + [c for c in history if c not in first]]
         if self.verbose and self.n_skipped_:
             print(
                 f"{self._owner}: skipped {self.n_skipped_} of {len(X)} rows with NaN "

@@ -132,3 +132,21 @@ def test_input_is_not_modified():
 def test_bad_input_is_a_clear_error(params, X, match):
     with pytest.raises((ValueError, TypeError), match=match):
         CalendarFeatures(**params).fit(X)
+
+
+def test_cyclical_week_of_year_uses_the_iso_year_length():
+    idx = pd.date_range("2015-12-27", "2016-01-05", freq="D", name="time")
+    X = pd.DataFrame({"x": 0.0}, index=idx)
+    out = _features(X, features=["week_of_year"], encoding="cyclical", country=None)
+    week53 = out.loc["2015-12-28":"2016-01-03"].drop_duplicates()
+    assert len(week53) == 1  # ISO week 53 of 2015 is one point on the circle
+    assert not np.allclose(week53.to_numpy(), out.loc["2016-01-04"].to_numpy())
+
+
+def test_nan_in_other_array_columns_is_ignored_but_missing_times_are_not():
+    ms = _hours(periods=3).index.as_unit("ms").asi8.astype(float)
+    arr = np.column_stack([ms, [1.0, np.nan, 3.0]])
+    assert CalendarFeatures(unit="ms").fit_transform(arr).shape == (3, 3)
+    arr[1, 0] = np.nan
+    with pytest.raises(ValueError, match="NaT / NaN"):
+        CalendarFeatures(unit="ms").fit(arr)

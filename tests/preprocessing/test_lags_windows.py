@@ -121,12 +121,13 @@ def test_fit_on_80_percent_transform_the_rest_equals_the_whole(make, index):
 
 def test_rows_inside_the_tail_use_the_history_before_them():
     X = _frame(200)
-    lags = LagFeatures(lags=[1, 24]).fit(X.iloc[:150])  # keeps rows 126-149
+    lags = LagFeatures(lags=[1, 24]).fit(X.iloc[:150])  # keeps rows 102-149
     whole = LagFeatures(lags=[1, 24]).fit_transform(X)
-    out = lags.transform(X.iloc[140:])  # starts inside the kept tail
-    np.testing.assert_array_equal(out[:, 0], whole[140:, 0])
-    np.testing.assert_array_equal(out[10:, 1], whole[150:, 1])
-    assert np.isnan(out[:10, 1]).all()  # rows 116-125 were not kept: no value
+    out = lags.transform(X.iloc[120:])  # starts inside the kept tail
+    np.testing.assert_array_equal(out[:, 0], whole[120:, 0])
+    np.testing.assert_array_equal(out[6:, 1], whole[126:, 1])
+    assert np.isnan(out[:6, 1]).all()  # rows 96-101 were not kept: no value
+    np.testing.assert_array_equal(lags.transform(X.iloc[126:]), whole[126:])
 
 
 @pytest.mark.parametrize(
@@ -293,3 +294,85 @@ def test_make_windows_bad_input():
         make_windows(_frame(10).iloc[::-1], lookback=2)
     with pytest.raises(ValueError, match="leave no training rows"):
         temporal_train_test_split(np.ones(10), test_size=8, gap=2)
+
+
+# ------------------------------------------------------ review regressions
+def test_duration_lookback_refuses_another_frequency():
+    X = _frame(100)
+    half_hourly = _frame(10, freq="30min", start="2013-12-01")
+    for est in (SlidingWindow(lookback="3h"), LagFeatures(lags="3h")):
+        with pytest.raises(ValueError, match="step of 0 days 00:30:00.*fitted on"):
+            est.fit(X).transform(half_hourly)
+
+
+def test_a_gap_after_the_fit_keeps_the_older_history():
+    X = _frame(400)
+    whole_lags = LagFeatures(lags=[1, 24]).fit_transform(X)
+    out = LagFeatures(lags=[1, 24]).fit(X.iloc[:300]).transform(X.iloc[302:])
+    assert np.isnan(out[0, 0])  # row 301 is in the gap: unknown
+    in_gap = np.isin(np.arange(302, 400) - 24, [300, 301])  # lags into the gap
+    assert np.isnan(out[in_gap, 1]).all()
+    np.testing.assert_array_equal(out[~in_gap, 1], whole_lags[302:][~in_gap, 1])
+    whole_win = SlidingWindow(24).fit_transform(X)
+    win = SlidingWindow(24).fit(X.iloc[:300]).transform(X.iloc[302:])
+    np.testing.assert_array_equal(win[0, :22], whole_win[302, :22])
+    assert np.isnan(win[0, 22:]).all()
+
+
+def test_time_series_split_with_a_gap_scores_every_fold():
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import TimeSeriesSplit, cross_val_score
+    from sklearn.pipeline import make_pipeline
+
+    X = _frame(300)
+    pipe = make_pipeline(LagFeatures(lags=[1, 24], fill_value=0.0), Ridge())
+    scores = cross_val_score(
+        pipe,
+        X,
+        X["internet"],
+        cv=TimeSeriesSplit(5, gap=2, test_size=20),
+        error_score="raise",
+    )
+    assert np.isfinite(scores).all()
+
+
+def test_any_two_time_zones_of_the_same_instants_continue():
+    import zoneinfo
+
+    X = _frame(100)
+    a = X.iloc[:80].tz_convert("UTC")
+    b = X.iloc[80:].tz_convert(zoneinfo.ZoneInfo("UTC"))
+    out = LagFeatures(lags=3).fit(a).transform(b)
+    np.testing.assert_array_equal(out[:3, 0], X["internet"].iloc[77:80])
+
+
+def test_integer_column_labels_are_not_guessed():
+    X = _frame(20, 2).set_axis([5161, 4159], axis=1)
+    with pytest.raises(ValueError, match="column labels are not strings"):
+        LagFeatures(columns=[5161]).fit(X)
+    named = LagFeatures(columns=["5161"]).fit(X.rename(columns=str))
+    assert named.get_feature_names_out().tolist() == ["5161_lag_1"]
+    W, y = make_windows(X, lookback=3, target=4159)  # a label, not a position
+    np.testing.assert_array_equal(y[:, 0], X[4159].iloc[3:])
+
+
+@pytest.mark.parametrize(
+    ("lags", "match"),
+    [
+        ([24.0], "as an int"),
+        ("24", "as an int"),
+        ([1, 1], "same lag twice"),
+        (["1h", 1], "same lag twice"),
+    ],
+)
+def test_lag_values_that_mean_nothing_or_repeat(lags, match):
+    with pytest.raises(ValueError, match=match):
+        LagFeatures(lags=lags).fit(_frame(30))
+
+
+def test_timedelta_lags_get_short_names():
+    lags = LagFeatures(lags=[pd.Timedelta("1h"), pd.Timedelta("1D")]).fit(_frame(30))
+    assert lags.get_feature_names_out().tolist() == [
+        "internet_lag_1h",
+        "internet_lag_1D",
+    ]

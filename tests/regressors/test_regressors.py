@@ -1,0 +1,353 @@
+"""LSTMRegressor and MLPRegressor: training, reproducibility, pipelines, bad input."""
+
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from lstmforecast.nn import RecurrentModule
+from lstmforecast.preprocessing import (
+    CalendarFeatures,
+    LagFeatures,
+    SlidingWindow,
+    make_windows,
+)
+from lstmforecast.regressors import LSTMRegressor, MLPRegressor
+
+TINY = {"max_epochs": 3, "batch_size": 16, "random_state": 0}
+
+
+def _series(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    values = 10 + 5 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 0.3, n)
+    index = pd.date_range("2013-11-01", periods=n, freq="h", tz="Europe/Rome")
+    return pd.DataFrame({"internet": values}, index=index)
+
+
+@pytest.fixture(scope="module")
+def windows():
+    X, y = make_windows(_series()["internet"].to_numpy(), lookback=12)
+    return np.asarray(X), y.ravel()
+
+
+# ------------------------------------------------------------------ shapes
+def test_lab_lstm_has_428_parameters_and_a_summary(windows):
+    X, y = windows
+    model = LSTMRegressor((7, 3), max_epochs=1, random_state=0).fit(X, y)
+    assert model.n_params_ == 4 * 7 * (1 + 7 + 2) + 4 * 3 * (7 + 3 + 2) + 3 + 1 == 428
+    text = model.summary()
+    assert "layers.0" in text and "(12, 7)" in text and "Total params: 428" in text
+    assert list(model.history_.columns[:2]) == ["epoch", "train_loss"]
+    assert len(model.history_) == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "n_params"),
+    [
+        ({"hidden_size": 4, "cell": "gru"}, 3 * 4 * (1 + 4 + 2) + 5),
+        ({"hidden_size": (4, 2), "bidirectional": True}, None),
+    ],
+)
+def test_gru_and_bidirectional(windows, kwargs, n_params):
+    X, y = windows
+    model = LSTMRegressor(**kwargs, **TINY).fit(X, y)
+    module = model.net_.module_
+    expected = sum(p.numel() for p in module.parameters())
+    assert model.n_params_ == expected
+    if n_params is not None:
+        assert model.n_params_ == n_params
+    if kwargs.get("bidirectional"):
+        assert module.head.in_features == 4
+    assert np.isfinite(model.predict(X)).all()
+
+
+def test_two_d_windows_and_two_d_targets(windows):
+    X, y = windows
+    y2 = np.column_stack([y, 2 * y])
+    model = LSTMRegressor(4, **TINY).fit(X[:, :, 0], y2)
+    assert model.predict(X[:, :, 0]).shape == (len(X), 2)
+    assert model.input_shape_ == (12, 1)
+    assert LSTMRegressor(4, **TINY).fit(X, y[:, None]).predict(X).shape == (len(X), 1)
+
+
+def test_pandas_and_float64_inputs_are_accepted():
+    frame = _series(200)
+    features = FeatureUnion(
+        [("cal", CalendarFeatures()), ("lags", LagFeatures(lags=[1, 24]))]
+    ).set_output(transform="pandas")
+    X = features.fit_transform(frame)
+    model = MLPRegressor((8,), **TINY).fit(X, frame["internet"])
+    assert model.n_skipped_ == 24
+    assert list(model.feature_names_in_)[:1] == ["cal__day_of_week"]
+    with pytest.warns(UserWarning, match="24 of 200 rows of X have NaN"):
+        pred = model.predict(X)
+    assert np.isnan(pred[:24]).all() and np.isfinite(pred[24:]).all()
+    assert pred.dtype == np.float64
+
+
+# -------------------------------------------------------- reproducibility
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: LSTMRegressor((4, 3), dropout=0.2, **TINY),
+        lambda: MLPRegressor((6, 4), dropout=0.2, **TINY),
+    ],
+)
+def test_same_seed_same_predictions_bit_for_bit(windows, make):
+    X, y = windows
+    X_in = X if isinstance(make(), LSTMRegressor) else X[:, :, 0]
+    torch.manual_seed(123)
+    before = torch.rand(1)
+    a = make().fit(X_in, y).predict(X_in)
+    b = make().fit(X_in, y).predict(X_in)
+    np.testing.assert_array_equal(a, b)
+    other = make().set_params(random_state=1).fit(X_in, y).predict(X_in)
+    assert not np.array_equal(a, other)
+    # the global torch RNG is untouched by fit
+    torch.manual_seed(123)
+    assert torch.equal(torch.rand(1), before)
+
+
+def test_pickle_joblib_and_clone(windows, tmp_path):
+    X, y = windows
+    model = LSTMRegressor(4, **TINY).fit(X, y)
+    expected = model.predict(X)
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(model)).predict(X), expected
+    )
+    joblib.dump(model, tmp_path / "model.joblib")
+    np.testing.assert_array_equal(
+        joblib.load(tmp_path / "model.joblib").predict(X), expected
+    )
+    fresh = clone(model)
+    assert not hasattr(fresh, "net_")
+    np.testing.assert_array_equal(fresh.fit(X, y).predict(X), expected)
+
+
+# ------------------------------------------------------------ training
+def test_early_stopping_validates_on_the_latest_rows_after_a_gap(windows):
+    X, y = windows
+    seen = {}
+
+    class Probe:
+        """Record the rows the net trains and validates on."""
+
+        def initialize(self):
+            return self
+
+        def on_train_begin(self, net, X=None, y=None, **kwargs):
+            train, valid = net.get_split_datasets(X, y)
+            seen["train"], seen["valid"] = train.y, valid.y
+
+        def __getattr__(self, name):
+            return lambda *a, **k: None
+
+    noise = np.random.default_rng(0).normal(size=len(y))  # nothing to learn
+    y = y.mean() + noise
+    model = LSTMRegressor(
+        16,
+        early_stopping=True,
+        validation_fraction=0.2,
+        patience=3,
+        max_epochs=200,
+        lr=0.05,
+        callbacks=[("probe", Probe())],
+        random_state=0,
+    ).fit(X, y)
+    n = len(X)
+    n_valid = int(np.ceil(0.2 * n))
+    np.testing.assert_array_equal(
+        seen["valid"].numpy().ravel(), y[-n_valid:].astype(np.float32)
+    )
+    assert len(seen["train"]) == n - n_valid - 12  # gap of one lookback
+    assert "valid_loss" in model.history_.columns
+    assert len(model.history_) < 200  # it stopped
+    best = model.history_["valid_loss"].min()
+    final = model.predict(X[-n_valid:])
+    assert np.isclose(
+        np.mean((final - y[-n_valid:]) ** 2), best, rtol=1e-4
+    )  # the best weights were kept
+
+
+@pytest.mark.parametrize("loss", ["absolute_error", "huber", "quantile"])
+def test_other_losses_train(windows, loss):
+    X, y = windows
+    model = LSTMRegressor(4, loss=loss, quantile=0.9, **TINY).fit(X, y)
+    assert np.isfinite(model.history_["train_loss"]).all()
+
+
+def test_high_quantile_forecasts_above_the_median():
+    rng = np.random.default_rng(0)
+    X = rng.random((600, 2))
+    y = X.sum(axis=1) + rng.normal(0, 0.5, 600)
+    common = {"hidden_size": (8,), "max_epochs": 60, "random_state": 0, "lr": 1e-2}
+    high = MLPRegressor(loss="quantile", quantile=0.9, **common).fit(X, y)
+    low = MLPRegressor(loss="quantile", quantile=0.1, **common).fit(X, y)
+    share_below_high = np.mean(y <= high.predict(X))
+    share_below_low = np.mean(y <= low.predict(X))
+    assert share_below_high > 0.8 and share_below_low < 0.2
+
+
+def test_lstm_learns_a_daily_cycle_better_than_the_mean():
+    X, y = make_windows(_series(600)["internet"].to_numpy(), lookback=24)
+    X_tr, y_tr, X_te, y_te = X[:450], y[:450].ravel(), X[-100:], y[-100:].ravel()
+    scale = MinMaxScaler().fit(y_tr[:, None])
+    model = TransformedTargetRegressor(
+        regressor=LSTMRegressor((8,), max_epochs=40, lr=1e-2, random_state=0),
+        transformer=scale,
+    )
+    model.fit(X_tr / 20.0, y_tr)
+    mse = np.mean((model.predict(X_te / 20.0) - y_te) ** 2)
+    assert mse < 0.5 * np.var(y_te)
+
+
+# ------------------------------------------------------- in sklearn tools
+def _lstm_pipeline():
+    return Pipeline(
+        [
+            ("scale", MinMaxScaler()),
+            ("window", SlidingWindow(12)),
+            ("model", LSTMRegressor((7, 3), max_epochs=2, random_state=0)),
+        ]
+    ).set_output(transform="pandas")
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_lstm_pipeline_in_grid_search_with_time_series_split(n_jobs):
+    frame = _series(300)
+    search = GridSearchCV(
+        _lstm_pipeline(),
+        {"window__lookback": [6, 12], "model__hidden_size": [(7, 3), 4]},
+        cv=TimeSeriesSplit(3),
+        n_jobs=n_jobs,
+        error_score="raise",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no NaN prediction warning: history carried
+        search.fit(frame[["internet"]], frame["internet"])
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert (
+        search.best_estimator_["model"].n_skipped_
+        == search.best_params_["window__lookback"]
+    )
+
+
+def test_threads_follow_the_parameter_and_joblib_limits():
+    frame = _series(200)
+    model = _lstm_pipeline().set_params(model__n_threads=1)
+    model.fit(frame[["internet"]], frame["internet"])
+    assert model["model"].n_threads_ == 1
+    assert torch.get_num_threads() >= 1  # restored
+    fitted = joblib.Parallel(n_jobs=2)(
+        joblib.delayed(
+            lambda: clone(_lstm_pipeline()).fit(frame[["internet"]], frame["internet"])
+        )()
+        for _ in range(2)
+    )
+    import os
+
+    per_job = max(1, (len(os.sched_getaffinity(0)) // 2))
+    assert all(f["model"].n_threads_ <= per_job for f in fitted)
+
+
+def test_lab_mlp_in_grid_search_and_transformed_target():
+    frame = _series(400)
+    features = FeatureUnion(
+        [
+            ("calendar", CalendarFeatures()),
+            ("lags", LagFeatures(lags={"prev_week": "7D", "prev_day": "1D"})),
+        ]
+    )
+    pipe = Pipeline(
+        [
+            ("features", features),
+            ("scale", MinMaxScaler()),
+            ("model", MLPRegressor(max_epochs=2, random_state=0)),
+        ]
+    ).set_output(transform="pandas")
+    model = TransformedTargetRegressor(regressor=pipe, transformer=MinMaxScaler())
+    search = GridSearchCV(
+        model,
+        {"regressor__model__hidden_size": [(15, 10, 5), (4,)]},
+        cv=TimeSeriesSplit(2, test_size=48),
+        n_jobs=2,
+        error_score="raise",
+    )
+    search.fit(frame, frame["internet"])
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    # the last training day, predicted in-sample: its history is in the kept tail
+    assert np.isfinite(search.predict(frame.iloc[-24:])).all()
+
+
+# --------------------------------------------------------------- bad input
+@pytest.mark.parametrize(
+    ("model", "X", "y", "match"),
+    [
+        (LSTMRegressor(hidden_size=0), np.ones((5, 3)), np.ones(5), "hidden_size"),
+        (
+            LSTMRegressor(dropout=1.0),
+            np.ones((5, 3)),
+            np.ones(5),
+            "'dropout' parameter",
+        ),
+        (LSTMRegressor(), np.ones(5), np.ones(5), "Expected 2D array"),
+        (
+            LSTMRegressor(),
+            np.ones((5, 3)),
+            np.ones(4),
+            "inconsistent numbers of samples",
+        ),
+        (LSTMRegressor(), np.full((5, 3), np.inf), np.ones(5), "infinity"),
+        (
+            LSTMRegressor(),
+            np.full((5, 3), np.nan),
+            np.ones(5),
+            "Every row of X has NaN",
+        ),
+        (LSTMRegressor(), np.ones((0, 3)), np.ones(0), "0 sample"),
+        (
+            LSTMRegressor(),
+            np.array([["a", "b"]]),
+            np.ones(1),
+            "could not convert|numeric",
+        ),
+        (LSTMRegressor(), np.ones((5, 3, 1, 1)), np.ones(5), "2-D or 3-D X"),
+        (LSTMRegressor(device="cuda:0"), np.ones((5, 3)), np.ones(5), "no CUDA GPU"),
+        (MLPRegressor(activation="swish"), np.ones((5, 3)), np.ones(5), "'activation'"),
+        (
+            LSTMRegressor(early_stopping=True, validation_fraction=0.5),
+            np.ones((5, 3)),
+            np.ones(5),
+            "leave no training rows",
+        ),
+    ],
+)
+def test_bad_input_is_a_clear_error(model, X, y, match):
+    if "cuda" in str(model.device) and torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises((ValueError, TypeError), match=match):
+        model.set_params(max_epochs=1).fit(X, y)
+
+
+def test_predict_with_other_window_shapes_is_refused(windows):
+    X, y = windows
+    model = LSTMRegressor(4, **TINY).fit(X, y)
+    with pytest.raises(ValueError, match="X has 6 features, but LSTMRegressor"):
+        model.predict(X[:, :6])
+    with pytest.raises(ValueError, match=r"windows of shape \(12, 2\).*\(12, 1\)"):
+        model.predict(np.concatenate([X, X], axis=2))
+
+
+def test_recurrent_module_validates_its_arguments():
+    with pytest.raises(ValueError, match="'cell' parameter of RecurrentModule"):
+        RecurrentModule(1, cell="rnn")
