@@ -10,6 +10,8 @@ numpydoc_validate = pytest.importorskip("numpydoc.validate")
 MODULES = [
     "lstmforecast.datasets",
     "lstmforecast.preprocessing",
+    "lstmforecast.nn",
+    "lstmforecast.regressors",
     "lstmforecast.plotting",
     "lstmforecast.cli",
 ]

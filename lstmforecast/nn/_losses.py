@@ -45,6 +45,19 @@ class PinballLoss(nn.Module):
         self.quantile = float(quantile)
 
     def forward(self, y_pred: torch.Tensor, y_true: torch.Tensor) -> torch.Tensor:
-        """Return the mean pinball loss of ``y_pred`` against ``y_true``."""
+        """Return the mean pinball loss of ``y_pred`` against ``y_true``.
+
+        Parameters
+        ----------
+        y_pred : torch.Tensor
+            Forecasts.
+        y_true : torch.Tensor
+            Targets, same shape.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            A scalar.
+        """
         diff = y_true - y_pred
         return torch.maximum(self.quantile * diff, (self.quantile - 1.0) * diff).mean()

@@ -99,7 +99,18 @@ class RecurrentModule(nn.Module):
         self.head = nn.Linear(width, n_outputs)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        """Return the head's output at the last time step, ``(batch, n_outputs)``."""
+        """Run the layers over the windows.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (batch, lookback, input_size)
+            Windows.
+
+        Returns
+        -------
+        out : torch.Tensor of shape (batch, n_outputs)
+            The head's output at the last time step.
+        """
         out = X
         for i, layer in enumerate(self.layers):
             if i:
@@ -165,5 +176,16 @@ class MLPModule(nn.Module):
         self.layers = nn.Sequential(*layers)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        """Return ``(batch, n_outputs)``."""
+        """Run the layers.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (batch, input_size)
+            Inputs.
+
+        Returns
+        -------
+        out : torch.Tensor of shape (batch, n_outputs)
+            Outputs.
+        """
         return self.layers(X)
