@@ -24,6 +24,14 @@ def _sizes(hidden_size, name: str, owner: str) -> tuple[int, ...]:
     return sizes
 
 
+def _check_dropout(dropout: float, owner: str) -> None:
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(
+            f"The 'dropout' parameter of {owner} must be in [0, 1). Got {dropout!r} "
+            "instead."
+        )
+
+
 class RecurrentModule(nn.Module):
     """Stacked LSTM / GRU layers of their own sizes, then a linear head.
 
@@ -82,11 +90,7 @@ class RecurrentModule(nn.Module):
                 f"The 'cell' parameter of RecurrentModule must be one of "
                 f"{sorted(_CELLS)}. Got {cell!r} instead."
             )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(
-                "The 'dropout' parameter of RecurrentModule must be in [0, 1). Got "
-                f"{dropout!r} instead."
-            )
+        _check_dropout(dropout, "RecurrentModule")
         directions = 2 if bidirectional else 1
         layers, width = [], input_size
         for h in sizes:
@@ -161,11 +165,7 @@ class MLPModule(nn.Module):
                 f"The 'activation' parameter of MLPModule must be one of "
                 f"{sorted(_ACTIVATIONS)}. Got {activation!r} instead."
             )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(
-                "The 'dropout' parameter of MLPModule must be in [0, 1). Got "
-                f"{dropout!r} instead."
-            )
+        _check_dropout(dropout, "MLPModule")
         layers, width = [], input_size
         for h in sizes:
             layers += [nn.Linear(width, h), _ACTIVATIONS[activation]()]
