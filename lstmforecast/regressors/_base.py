@@ -55,6 +55,40 @@ class _TensorBatches:
             yield self.X[rows], (None if self.y is None else self.y[rows])
 
 
+class _LeanNet(NeuralNetRegressor):
+    """skorch net whose training epochs skip the per-batch bookkeeping.
+
+    skorch notifies callbacks, records history and wraps the step in a closure for
+    every batch: about 0.1 ms per step, 8 % of the lab's LSTM fit. When nothing
+    needs batch-level hooks (no user callbacks, no gradient clipping, no progress
+    bar: ``_BaseNetRegressor`` decides), an epoch here is the plain loop, and one
+    history row per epoch keeps ``train_loss`` exactly what skorch would report.
+    Validation epochs and everything else are skorch's own.
+    """
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """Train one epoch with a plain loop; defer to skorch for anything else."""
+        if iterator is None or not training or fit_params:
+            return super().run_single_epoch(
+                iterator, training, prefix, step_fn, **fit_params
+            )
+        self._set_training(True)
+        module, criterion, optimizer = self.module_, self.criterion_, self.optimizer_
+        total, n_rows, n_batches = 0.0, 0, 0
+        for Xi, yi in iterator:
+            optimizer.zero_grad()
+            loss = criterion(module(Xi), yi)
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(Xi)
+            n_rows += len(Xi)
+            n_batches += 1
+        self.history.new_batch()
+        self.history.record_batch(prefix + "_loss", total / n_rows)
+        self.history.record_batch(prefix + "_batch_size", n_rows)
+        self.history.record(prefix + "_batch_count", n_batches)
+
+
 class _TailSplit:
     """Validation on the *latest* rows, after a gap: never skorch's earliest 20 %."""
 
@@ -259,7 +293,9 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         criterion, criterion_params = self._criterion()
         optimizer = _OPTIMIZERS.get(self.optimizer, self.optimizer)
         module = self._build_module(X_model, self.n_outputs_)
-        return NeuralNetRegressor(
+        lean = not self.callbacks and self.gradient_clip is None and self.verbose != 2
+        net_class = _LeanNet if lean else NeuralNetRegressor
+        return net_class(
             module=module,
             criterion=criterion,
             optimizer=optimizer,
@@ -309,8 +345,7 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
             try:
                 if self.n_threads is not None:
                     torch.set_num_threads(self.n_threads)
-                with torch.no_grad():
-                    pred = self.net_.forward(X_t.to(self.device_), training=False)
+                pred = self._forward(X_t.to(self.device_))
             finally:
                 torch.set_num_threads(threads)
             out[complete] = pred.cpu().numpy().astype(np.float64)
@@ -322,6 +357,18 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
                 stacklevel=2,
             )
         return out.ravel() if self._y_ndim == 1 else out
+
+    def _forward(self, X_t: torch.Tensor, batch: int = 4096) -> torch.Tensor:
+        """Evaluate the module in slices of ``batch`` rows, without autograd."""
+        module = self.net_.module_
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.no_grad():
+                parts = [module(X_t[i : i + batch]) for i in range(0, len(X_t), batch)]
+        finally:
+            module.train(was_training)
+        return torch.cat(parts)
 
     # -------------------------------------------------------------- summary
     def summary(self) -> str:

@@ -351,3 +351,18 @@ def test_predict_with_other_window_shapes_is_refused(windows):
 def test_recurrent_module_validates_its_arguments():
     with pytest.raises(ValueError, match="'cell' parameter of RecurrentModule"):
         RecurrentModule(1, cell="rnn")
+
+
+def test_lean_training_loop_matches_skorchs_own(windows):
+    from skorch.callbacks import Callback
+
+    from lstmforecast.regressors._base import _LeanNet
+
+    X, y = windows
+    lean = LSTMRegressor(4, **TINY).fit(X, y)
+    stock = LSTMRegressor(4, callbacks=[Callback()], **TINY).fit(X, y)
+    assert isinstance(lean.net_, _LeanNet) and not isinstance(stock.net_, _LeanNet)
+    np.testing.assert_array_equal(lean.predict(X), stock.predict(X))
+    np.testing.assert_allclose(
+        lean.history_["train_loss"], stock.history_["train_loss"], rtol=1e-6
+    )
