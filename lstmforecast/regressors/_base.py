@@ -261,10 +261,12 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
             if self.n_threads is not None:
                 torch.set_num_threads(self.n_threads)
             self.n_threads_ = torch.get_num_threads()
-            with torch.random.fork_rng(devices=[]):
+            on_gpu = self.device_.startswith("cuda")
+            devices = [torch.device(self.device_).index or 0] if on_gpu else []
+            with torch.random.fork_rng(devices=devices):
                 torch.manual_seed(seed)
-                if self.device_.startswith("cuda"):
-                    torch.cuda.manual_seed_all(seed)
+                if on_gpu:
+                    torch.cuda.manual_seed(seed)
                 self.net_ = self._build_net(X_model, gap)
                 X_t = torch.as_tensor(np.ascontiguousarray(X_model, np.float32))
                 y_t = torch.as_tensor(np.ascontiguousarray(y2))
