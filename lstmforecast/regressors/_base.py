@@ -400,10 +400,10 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
             for h in hooks:
                 h.remove()
         rows = [("Layer", "Type", "Output shape", "Params")]
-        for name, sub in module.named_modules():
-            if name in shapes:
-                n = sum(p.numel() for p in sub.parameters())
-                rows.append((name, type(sub).__name__, str(shapes[name]), f"{n:,}"))
+        subs = dict(module.named_modules())
+        for name, shape in shapes.items():  # in the order the forward pass ran
+            n = sum(p.numel() for p in subs[name].parameters())
+            rows.append((name, type(subs[name]).__name__, str(shape), f"{n:,}"))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         lines = [
             "  ".join(
@@ -440,7 +440,7 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
 def _shape_hook(shapes: dict, name: str):
     def hook(module, inputs, output):
         out = output[0] if isinstance(output, tuple) else output
-        shapes[name] = tuple(out.shape[1:])
+        shapes.setdefault(name, tuple(out.shape[1:]))  # first call: forward order
 
     return hook
 
