@@ -8,14 +8,15 @@ The subpackages:
   the row-preserving :class:`CalendarFeatures`, :class:`LagFeatures`,
   :class:`SlidingWindow`, with :func:`make_windows` for the lab's route;
 - :mod:`lstmforecast.regressors`: :class:`LSTMRegressor`, :class:`MLPRegressor`;
-- :mod:`lstmforecast.nn`: the pure torch modules and losses behind them.
+- :mod:`lstmforecast.nn`: the pure torch modules and losses behind them;
+- :mod:`lstmforecast.metrics`: :func:`provisioning_cost` and its scorer.
 
 Plotting and sktime are never imported here.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from lstmforecast import datasets, nn, preprocessing, regressors
+from lstmforecast import datasets, metrics, nn, preprocessing, regressors
 from lstmforecast.datasets import (
     load_dataset,
     load_milano_cells,
@@ -23,6 +24,7 @@ from lstmforecast.datasets import (
     make_milano_traffic,
     read_milano,
 )
+from lstmforecast.metrics import make_provisioning_scorer, provisioning_cost
 from lstmforecast.preprocessing import (
     CalendarFeatures,
     HourlyAggregator,
@@ -51,9 +53,12 @@ __all__ = [
     "load_milano_cells",
     "load_milano_totals",
     "make_milano_traffic",
+    "make_provisioning_scorer",
     "make_windows",
+    "metrics",
     "nn",
     "preprocessing",
+    "provisioning_cost",
     "read_milano",
     "regressors",
     "temporal_train_test_split",

@@ -105,6 +105,7 @@ def test_every_public_estimator_is_checked():
         "lstmforecast.preprocessing",
         "lstmforecast.nn",
         "lstmforecast.regressors",
+        "lstmforecast.metrics",
     ],
 )
 def test_all_names_import(module_name):

@@ -12,6 +12,7 @@ MODULES = [
     "lstmforecast.preprocessing",
     "lstmforecast.nn",
     "lstmforecast.regressors",
+    "lstmforecast.metrics",
     "lstmforecast.plotting",
     "lstmforecast.cli",
 ]
