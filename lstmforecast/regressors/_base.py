@@ -16,9 +16,9 @@ from skorch import NeuralNetRegressor
 from skorch.callbacks import EarlyStopping, GradientNormClipping, ProgressBar
 from skorch.dataset import Dataset
 
-from lstmforecast.nn import PinballLoss
+from lstmforecast.nn import PinballLoss, ProvisioningLoss
 
-_LOSSES = {"squared_error", "absolute_error", "huber", "quantile"}
+_LOSSES = {"squared_error", "absolute_error", "huber", "quantile", "provisioning"}
 _OPTIMIZERS = {
     "adam": torch.optim.Adam,
     "sgd": torch.optim.SGD,
@@ -137,6 +137,8 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         "loss": [StrOptions(_LOSSES)],
         "quantile": [Interval(numbers.Real, 0, 1, closed="neither")],
         "huber_delta": [Interval(numbers.Real, 0, None, closed="neither")],
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "beta": [Interval(numbers.Real, 0, None, closed="left")],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -195,6 +197,16 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
             return torch.nn.L1Loss, {}
         if self.loss == "huber":
             return torch.nn.HuberLoss, {"criterion__delta": float(self.huber_delta)}
+        if self.loss == "provisioning":
+            if self.alpha + self.beta == 0:
+                raise ValueError(
+                    "loss='provisioning' needs a positive 'alpha' or 'beta' (both are "
+                    "0, so every forecast would cost nothing)."
+                )
+            return ProvisioningLoss, {
+                "criterion__alpha": float(self.alpha),
+                "criterion__beta": float(self.beta),
+            }
         return PinballLoss, {"criterion__quantile": float(self.quantile)}
 
     def _callbacks(self, gap: int):
@@ -446,14 +458,22 @@ def _shape_hook(shapes: dict, name: str):
 
 
 _TRAINING_DOC = """\
-    loss : {'squared_error', 'absolute_error', 'huber', 'quantile'}, \
-default='squared_error'
+    loss : {'squared_error', 'absolute_error', 'huber', 'quantile', \
+'provisioning'}, default='squared_error'
         Training loss. ``'quantile'`` is the pinball loss of ``quantile``: its
         minimiser is that quantile of the target (see :class:`PinballLoss`).
+        ``'provisioning'`` trains for the cost the forecast is judged by:
+        ``alpha`` per unit over, ``beta`` per unit under (see
+        :class:`ProvisioningLoss`; its minimiser is the ``beta / (alpha + beta)``
+        quantile).
     quantile : float, default=0.5
         Quantile of ``loss='quantile'``, in (0, 1).
     huber_delta : float, default=1.0
         Threshold of ``loss='huber'``.
+    alpha : float, default=1.0
+        Over-provisioning cost per unit, for ``loss='provisioning'``.
+    beta : float, default=10.0
+        Under-provisioning (blocking) cost per unit, for ``loss='provisioning'``.
     optimizer : {'adam', 'sgd', 'rmsprop'} or torch optimizer class, default='adam'
         Optimizer.
     lr : float, default=1e-3

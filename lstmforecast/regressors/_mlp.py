@@ -88,6 +88,8 @@ class MLPRegressor(_BaseNetRegressor):
         loss="squared_error",
         quantile=0.5,
         huber_delta=1.0,
+        alpha=1.0,
+        beta=10.0,
         optimizer="adam",
         lr=1e-3,
         batch_size=32,
@@ -110,6 +112,8 @@ class MLPRegressor(_BaseNetRegressor):
         self.loss = loss
         self.quantile = quantile
         self.huber_delta = huber_delta
+        self.alpha = alpha
+        self.beta = beta
         self.optimizer = optimizer
         self.lr = lr
         self.batch_size = batch_size

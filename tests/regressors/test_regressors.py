@@ -366,3 +366,20 @@ def test_lean_training_loop_matches_skorchs_own(windows):
     np.testing.assert_allclose(
         lean.history_["train_loss"], stock.history_["train_loss"], rtol=1e-6
     )
+
+
+def test_provisioning_loss_forecasts_high_when_blocking_is_dear():
+    from lstmforecast.metrics import provisioning_cost
+
+    rng = np.random.default_rng(0)
+    X = rng.random((600, 2))
+    y = X.sum(axis=1) + rng.normal(0, 0.5, 600)
+    common = {"hidden_size": (8,), "max_epochs": 60, "random_state": 0, "lr": 1e-2}
+    dear = MLPRegressor(loss="provisioning", alpha=1, beta=10, **common).fit(X, y)
+    mse = MLPRegressor(**common).fit(X, y)
+    assert np.mean(y <= dear.predict(X)) > 0.8  # about the 10/11 quantile
+    cost = {
+        name: provisioning_cost(y, m.predict(X), alpha=1, beta=10)
+        for name, m in (("provisioning", dear), ("mse", mse))
+    }
+    assert cost["provisioning"] < cost["mse"]
