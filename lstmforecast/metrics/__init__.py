@@ -4,5 +4,11 @@ from lstmforecast.metrics._provisioning import (
     make_provisioning_scorer,
     provisioning_cost,
 )
+from lstmforecast.metrics._report import provisioning_report, scale_to_peak
 
-__all__ = ["make_provisioning_scorer", "provisioning_cost"]
+__all__ = [
+    "make_provisioning_scorer",
+    "provisioning_cost",
+    "provisioning_report",
+    "scale_to_peak",
+]
