@@ -11,12 +11,15 @@ The subpackages:
 - :mod:`lstmforecast.nn`: the pure torch modules and losses behind them;
 - :mod:`lstmforecast.metrics`: :func:`provisioning_cost` and its scorer.
 
-Plotting and sktime are never imported here.
+Plotting and sktime are never imported here, and torch / skorch only when the
+networks are first used (``lstmforecast.LSTMRegressor``, ``lstmforecast.nn``...), so
+the data layer and the command line start fast.
 """
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
 
-from lstmforecast import datasets, metrics, nn, preprocessing, regressors
+from lstmforecast import datasets, metrics, preprocessing
 from lstmforecast.datasets import (
     load_dataset,
     load_milano_cells,
@@ -33,7 +36,6 @@ from lstmforecast.preprocessing import (
     make_windows,
     temporal_train_test_split,
 )
-from lstmforecast.regressors import LSTMRegressor, MLPRegressor
 
 try:
     __version__ = version("lstmforecast")
@@ -63,3 +65,25 @@ __all__ = [
     "regressors",
     "temporal_train_test_split",
 ]
+
+# Names that need torch, imported on first use (PEP 562).
+_LAZY = {
+    "nn": ("lstmforecast.nn", None),
+    "regressors": ("lstmforecast.regressors", None),
+    "LSTMRegressor": ("lstmforecast.regressors", "LSTMRegressor"),
+    "MLPRegressor": ("lstmforecast.regressors", "MLPRegressor"),
+}
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'lstmforecast' has no attribute {name!r}")
+    module_name, attr = _LAZY[name]
+    module = importlib.import_module(module_name)
+    value = module if attr is None else getattr(module, attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -132,3 +132,20 @@ def test_import_does_not_load_plotting_or_sktime():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_import_loads_torch_only_when_the_networks_are_used():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, lstmforecast; "
+        "print('torch' in sys.modules, 'skorch' in sys.modules); "
+        "lstmforecast.LSTMRegressor; import lstmforecast.nn; "
+        "print('torch' in sys.modules, 'LSTMRegressor' in dir(lstmforecast))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False", "True", "True"]
+    with pytest.raises(AttributeError, match="no attribute 'LTSMRegressor'"):
+        lstmforecast.LTSMRegressor  # noqa: B018
