@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import resource
 import shutil
@@ -69,6 +68,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from _machine import machine_line
 
 THREE_CELLS = [4159, 4556, 5161]
 TYPES = ["sms_in", "sms_out", "call_in", "call_out", "internet"]
@@ -257,19 +257,8 @@ def machine_info():
     import pandas as pd
     import pyarrow as pa
 
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cpus = os.cpu_count()
-    mem = ""
-    try:
-        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        mem = f", {pages / 2**30:.1f} GiB RAM"
-    except (ValueError, OSError):
-        pass
     return (
-        f"{platform.platform()}; {cpus} CPUs usable (os.cpu_count()="
-        f"{os.cpu_count()}){mem}\n"
+        f"{machine_line()}\n"
         f"python {platform.python_version()}, numpy {np.__version__}, "
         f"pandas {pd.__version__}, pyarrow {pa.__version__} "
         f"(memory pool: {pa.default_memory_pool().backend_name}, "

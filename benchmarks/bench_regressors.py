@@ -92,6 +92,7 @@ import sys
 import time
 
 import numpy as np
+from _machine import machine_line, usable_cpus
 
 FIT_TARGET = 1.10
 PREDICT_TARGET = 1.5
@@ -99,21 +100,6 @@ LOSS_RTOL = 0.10
 
 
 # ----------------------------------------------------------------------- helpers
-def usable_cpus():
-    """Return the number of CPUs this process may run on.
-
-    Returns
-    -------
-    n : int
-        ``len(os.sched_getaffinity(0))``, or ``os.cpu_count()`` where there is no
-        affinity call.
-    """
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
 def machine_info(device):
     """Describe the machine, the library versions and the torch settings.
 
@@ -131,15 +117,8 @@ def machine_info(device):
     import skorch
     import torch
 
-    mem = ""
-    try:
-        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        mem = f", {pages / 2**30:.1f} GiB RAM"
-    except (ValueError, OSError):
-        pass
     lines = [
-        f"{platform.platform()}; {usable_cpus()} CPUs usable (os.cpu_count()="
-        f"{os.cpu_count()}){mem}; {platform.processor() or platform.machine()}",
+        f"{machine_line()}; {platform.processor() or platform.machine()}",
         f"python {platform.python_version()}, numpy {np.__version__}, "
         f"torch {torch.__version__}, skorch {skorch.__version__}, "
         f"scikit-learn {sklearn.__version__}",

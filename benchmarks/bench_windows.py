@@ -72,7 +72,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import platform
 import resource
 import sys
@@ -80,6 +79,7 @@ import time
 import tracemalloc
 
 import numpy as np
+from _machine import machine_line
 from numpy.lib.stride_tricks import sliding_window_view
 
 
@@ -96,19 +96,8 @@ def machine_info():
     import pandas as pd
     import sklearn
 
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cpus = os.cpu_count()
-    mem = ""
-    try:
-        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        mem = f", {pages / 2**30:.1f} GiB RAM"
-    except (ValueError, OSError):
-        pass
     return (
-        f"{platform.platform()}; {cpus} CPUs usable (os.cpu_count()="
-        f"{os.cpu_count()}){mem}\n"
+        f"{machine_line()}\n"
         f"python {platform.python_version()}, numpy {np.__version__}, "
         f"pandas {pd.__version__}, scikit-learn {sklearn.__version__}"
     )

@@ -1,0 +1,41 @@
+"""What the benchmark scripts print about the machine (shared by all of them)."""
+
+from __future__ import annotations
+
+import os
+import platform
+
+
+def usable_cpus() -> int:
+    """Return the number of CPUs this process may run on.
+
+    Returns
+    -------
+    n : int
+        ``len(os.sched_getaffinity(0))``, or ``os.cpu_count()`` where there is no
+        affinity call.
+    """
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def machine_line() -> str:
+    """Return ``platform; N CPUs usable (os.cpu_count()=M), X GiB RAM``.
+
+    Returns
+    -------
+    line : str
+        One line describing the machine.
+    """
+    mem = ""
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        mem = f", {pages / 2**30:.1f} GiB RAM"
+    except (ValueError, OSError):
+        pass
+    return (
+        f"{platform.platform()}; {usable_cpus()} CPUs usable (os.cpu_count()="
+        f"{os.cpu_count()}){mem}"
+    )
