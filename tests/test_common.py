@@ -32,6 +32,8 @@ ESTIMATORS = [
     # tiny networks, few epochs: the checks test the contract, not the accuracy
     LSTMRegressor(hidden_size=4, max_epochs=3, batch_size=16, random_state=0),
     MLPRegressor(hidden_size=(4,), max_epochs=3, batch_size=16, random_state=0),
+    LSTMRegressor(hidden_size=4, max_epochs=3, random_state=0, center="last"),
+    MLPRegressor(hidden_size=(4,), max_epochs=3, random_state=0, center="mean"),
 ]
 
 # Lags and windows read earlier rows: the row order is the time order, by design.

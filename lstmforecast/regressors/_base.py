@@ -154,6 +154,8 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         "verbose": [Interval(numbers.Integral, 0, 2, closed="both")],
         "callbacks": [list, None],
         "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "center": [StrOptions({"last", "mean"}), None],
+        "center_feature": [Interval(numbers.Integral, 0, None, closed="left")],
     }
 
     # ------------------------------------------------------------ validation
@@ -184,6 +186,34 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
                 f"fitted on {self.input_shape_} (lookback, features). Build the "
                 "windows as in fit."
             )
+
+    def _level(self, X: np.ndarray):
+        """Per-row reference level of ``center_feature`` (None without centering)."""
+        if self.center is None:
+            return None
+        n_features = X.shape[2] if X.ndim == 3 else 1
+        if self.center_feature >= n_features:
+            raise ValueError(
+                f"center_feature={self.center_feature} but X has {n_features} "
+                f"feature(s) per time step (X.shape={X.shape}; 2-D X is one "
+                "feature). Give the index of the target's own history, in "
+                f"[0, {n_features - 1}]."
+            )
+        history = X[:, :, self.center_feature] if X.ndim == 3 else X
+        if self.center == "last":
+            return history[:, -1].astype(np.float64)
+        return history.mean(axis=1, dtype=np.float64)
+
+    def _centered(self, X: np.ndarray, level) -> np.ndarray:
+        """X with ``level`` subtracted from ``center_feature`` (a copy)."""
+        if level is None:
+            return X
+        X = np.array(X, dtype=np.float64)
+        if X.ndim == 3:
+            X[:, :, self.center_feature] -= level[:, None]
+        else:
+            X -= level[:, None]
+        return X
 
     @staticmethod
     def _complete_rows(X_model: np.ndarray) -> np.ndarray:
@@ -249,9 +279,13 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
             The fitted regressor.
         """
         X, y = self._validate_X(X, y, reset=True)
-        X_model = self._to_model_input(X)
+        level = self._level(X)
+        X_model = self._to_model_input(self._centered(X, level))
         self._y_ndim = y.ndim
-        y2 = y.reshape(len(y), -1).astype(np.float32)
+        y2 = y.reshape(len(y), -1).astype(np.float64)
+        if level is not None:
+            y2 = y2 - level[:, None]
+        y2 = y2.astype(np.float32)
         complete = self._complete_rows(X_model)
         self.n_skipped_ = int((~complete).sum())
         if not complete.any():
@@ -349,7 +383,8 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X, _ = self._validate_X(X, reset=False)
-        X_model = self._to_model_input(X)
+        level = self._level(X)
+        X_model = self._to_model_input(self._centered(X, level))
         self._check_model_input(X_model)
         complete = self._complete_rows(X_model)
         out = np.full((len(X_model), self.n_outputs_), np.nan)
@@ -363,6 +398,8 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
             finally:
                 torch.set_num_threads(threads)
             out[complete] = pred.cpu().numpy().astype(np.float64)
+            if level is not None:
+                out[complete] += level[complete, None]
         if not complete.all():
             warnings.warn(
                 f"{int((~complete).sum())} of {len(X_model)} rows of X have NaN "
@@ -514,6 +551,19 @@ _TRAINING_DOC = """\
         torch intra-op threads during fit and predict (restored afterwards). None
         keeps torch's setting, which in joblib workers (``GridSearchCV(n_jobs=2)``)
         follows joblib's limit, so jobs do not oversubscribe the cores.
+    center : {None, 'last', 'mean'}, default=None
+        Make each window level-free: subtract, per row, the last (or the mean)
+        value of feature ``center_feature`` over the window from that feature
+        and from the target, and add it back to the predictions. The network
+        then learns the *shape* of the next values relative to the current
+        level, so its forecasts follow level shifts it never saw in training
+        (the Christmas drop of a closed university, a new load level) instead
+        of pulling back to the training level. Every target column is offset
+        by the same level (one series: several horizons or quantiles).
+        %(center_2d)s
+    center_feature : int, default=0
+        Index of the feature (last axis of 3-D ``X``) that holds the target's
+        own history; only it is centred (calendar inputs are left as they are).
 """
 
 _ATTRIBUTES_DOC = """\

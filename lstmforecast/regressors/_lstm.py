@@ -103,6 +103,8 @@ class LSTMRegressor(_BaseNetRegressor):
         verbose=0,
         callbacks=None,
         n_threads=None,
+        center=None,
+        center_feature=0,
     ):
         self.hidden_size = hidden_size
         self.cell = cell
@@ -128,6 +130,8 @@ class LSTMRegressor(_BaseNetRegressor):
         self.verbose = verbose
         self.callbacks = callbacks
         self.n_threads = n_threads
+        self.center = center
+        self.center_feature = center_feature
 
     def _to_model_input(self, X):
         return X[:, :, None] if X.ndim == 2 else X
@@ -151,4 +155,5 @@ _fill_doc(
     max_epochs=50,
     gap="the lookback (``X.shape[1]``), so validation windows do not read "
     "training targets",
+    center_2d="2-D ``X`` is one feature.",
 )

@@ -105,6 +105,8 @@ class MLPRegressor(_BaseNetRegressor):
         verbose=0,
         callbacks=None,
         n_threads=None,
+        center=None,
+        center_feature=0,
     ):
         self.hidden_size = hidden_size
         self.activation = activation
@@ -129,6 +131,8 @@ class MLPRegressor(_BaseNetRegressor):
         self.verbose = verbose
         self.callbacks = callbacks
         self.n_threads = n_threads
+        self.center = center
+        self.center_feature = center_feature
 
     def _to_model_input(self, X):
         return X.reshape(len(X), -1) if X.ndim == 3 else X
@@ -146,4 +150,11 @@ class MLPRegressor(_BaseNetRegressor):
         )
 
 
-_fill_doc(MLPRegressor, max_epochs=500, gap="0 (rows of tabular features)")
+_fill_doc(
+    MLPRegressor,
+    max_epochs=500,
+    gap="0 (rows of tabular features)",
+    center_2d="Centring is for windows: 3-D ``X``, or 2-D ``X`` whose columns "
+    "are one series' past values in time order (latest last), never tabular "
+    "features such as calendar columns.",
+)

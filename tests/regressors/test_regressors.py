@@ -325,6 +325,13 @@ def test_lab_mlp_in_grid_search_and_transformed_target():
         (LSTMRegressor(device="cuda:0"), np.ones((5, 3)), np.ones(5), "no CUDA GPU"),
         (MLPRegressor(activation="swish"), np.ones((5, 3)), np.ones(5), "'activation'"),
         (
+            LSTMRegressor(center="last", center_feature=1),
+            np.ones((5, 3)),
+            np.ones(5),
+            "center_feature=1 but X has 1 feature",
+        ),
+        (LSTMRegressor(center="median"), np.ones((5, 3)), np.ones(5), "'center'"),
+        (
             LSTMRegressor(early_stopping=True, validation_fraction=0.5),
             np.ones((5, 3)),
             np.ones(5),
@@ -383,3 +390,55 @@ def test_provisioning_loss_forecasts_high_when_blocking_is_dear():
         for name, m in (("provisioning", dear), ("mse", mse))
     }
     assert cost["provisioning"] < cost["mse"]
+
+
+# --------------------------------------------------------------- centering
+@pytest.mark.parametrize("make", [LSTMRegressor, MLPRegressor])
+@pytest.mark.parametrize("center", ["last", "mean"])
+def test_centred_forecasts_follow_a_level_shift_exactly(windows, make, center):
+    X, y = windows
+    X = X.reshape(len(X), -1)
+    X3 = np.stack([X, np.tile(np.arange(X.shape[1]), (len(X), 1))], axis=2)
+    X_before, y_before = X3.copy(), y.copy()
+    model = make(center=center, **TINY).fit(X3, y)
+    np.testing.assert_array_equal(X3, X_before)  # inputs are not modified
+    np.testing.assert_array_equal(y, y_before)
+    shifted = X3.copy()
+    shifted[:, :, 0] += 100.0  # a new level, far outside the training range
+    np.testing.assert_allclose(
+        model.predict(shifted), model.predict(X3) + 100.0, rtol=0, atol=1e-9
+    )
+    # without centring the same network cannot follow the shift
+    plain = make(**TINY).fit(X3, y)
+    assert np.abs(plain.predict(shifted) - plain.predict(X3) - 100.0).mean() > 1.0
+
+
+def test_centring_uses_only_the_chosen_feature_and_each_rows_own_level(windows):
+    X, y = windows
+    X = X.reshape(len(X), -1)
+    calendar = np.tile(np.arange(X.shape[1], dtype=float), (len(X), 1))
+    X3 = np.stack([calendar, X], axis=2)  # the target's history is feature 1
+    model = LSTMRegressor(center="last", center_feature=1, **TINY).fit(X3, y)
+    calendar_shifted = X3.copy()
+    calendar_shifted[:, :, 0] += 5.0  # not centred: predictions change
+    assert not np.allclose(model.predict(calendar_shifted), model.predict(X3))
+    # row i's level is its own last value: a row-wise shift moves each row by it
+    offsets = np.linspace(-3, 3, len(X))
+    moved = X3.copy()
+    moved[:, :, 1] += offsets[:, None]
+    np.testing.assert_allclose(
+        model.predict(moved), model.predict(X3) + offsets, rtol=0, atol=1e-9
+    )
+
+
+def test_centring_keeps_nan_rows_out_and_two_d_targets(windows):
+    X, y = windows
+    Y = np.column_stack([y, y])
+    X_nan = X.reshape(len(X), -1).copy()
+    X_nan[:3, 0] = np.nan
+    model = MLPRegressor(center="mean", **TINY).fit(X_nan, Y)
+    assert model.n_skipped_ == 3
+    with pytest.warns(UserWarning, match="3 of"):
+        pred = model.predict(X_nan)
+    assert pred.shape == Y.shape
+    assert np.isnan(pred[:3]).all() and np.isfinite(pred[3:]).all()
