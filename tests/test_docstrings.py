@@ -51,6 +51,6 @@ def test_api_reference_lists_every_public_name():
     from pathlib import Path
 
     text = (Path(__file__).parents[1] / "docs" / "api.md").read_text()
-    for module_name in MODULES[:3]:
+    for module_name in MODULES[:-1]:  # the CLI has its own section
         for name in importlib.import_module(module_name).__all__:
             assert f"`{name}`" in text, f"{module_name}.{name} missing from docs/api.md"

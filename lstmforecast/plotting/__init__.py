@@ -1,5 +1,15 @@
-"""Plots of traffic and forecasts; matplotlib is imported only when drawing."""
+"""Plots of traffic, forecasts and provisioning (matplotlib loads only to draw)."""
 
+from lstmforecast.plotting._provisioning import (
+    CapacityDisplay,
+    CostSurfaceDisplay,
+    ProvisioningReportDisplay,
+)
 from lstmforecast.plotting._traces import TrafficTraceDisplay
 
-__all__ = ["TrafficTraceDisplay"]
+__all__ = [
+    "CapacityDisplay",
+    "CostSurfaceDisplay",
+    "ProvisioningReportDisplay",
+    "TrafficTraceDisplay",
+]
