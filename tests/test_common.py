@@ -33,7 +33,9 @@ ESTIMATORS = [
     LSTMRegressor(hidden_size=4, max_epochs=3, batch_size=16, random_state=0),
     MLPRegressor(hidden_size=(4,), max_epochs=3, batch_size=16, random_state=0),
     LSTMRegressor(hidden_size=4, max_epochs=3, random_state=0, center="last"),
-    MLPRegressor(hidden_size=(4,), max_epochs=3, random_state=0, center="mean"),
+    MLPRegressor(
+        hidden_size=(4,), max_epochs=3, random_state=0, center="mean", scale="std"
+    ),
 ]
 
 # Lags and windows read earlier rows: the row order is the time order, by design.

@@ -156,6 +156,7 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "center": [StrOptions({"last", "mean"}), None],
         "center_feature": [Interval(numbers.Integral, 0, None, closed="left")],
+        "scale": [StrOptions({"std"}), None],
     }
 
     # ------------------------------------------------------------ validation
@@ -187,10 +188,16 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
                 "windows as in fit."
             )
 
-    def _level(self, X: np.ndarray):
-        """Per-row reference level of ``center_feature`` (None without centering)."""
+    def _window_stats(self, X: np.ndarray, fitting: bool = False):
+        """Per-row level and spread of ``center_feature`` (None when not used)."""
         if self.center is None:
-            return None
+            if self.scale is not None:
+                raise ValueError(
+                    f"scale={self.scale!r} needs a center: the window is divided by "
+                    "its spread after its level is taken off. Set center='last' "
+                    "(or 'mean'), or scale=None."
+                )
+            return None, None
         n_features = X.shape[2] if X.ndim == 3 else 1
         if self.center_feature >= n_features:
             raise ValueError(
@@ -199,20 +206,31 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
                 "feature). Give the index of the target's own history, in "
                 f"[0, {n_features - 1}]."
             )
-        history = X[:, :, self.center_feature] if X.ndim == 3 else X
+        history = (X[:, :, self.center_feature] if X.ndim == 3 else X).astype(
+            np.float64
+        )
         if self.center == "last":
-            return history[:, -1].astype(np.float64)
-        return history.mean(axis=1, dtype=np.float64)
+            level = history[:, -1]
+        else:
+            level = history.mean(axis=1)
+        if self.scale is None:
+            return level, None
+        if fitting:
+            complete = history[~np.isnan(history).any(axis=1)]
+            floor = 0.1 * float(complete.std()) if complete.size else 0.0
+            self.scale_floor_ = floor if floor > 0 else 1.0
+        spread = np.maximum(history.std(axis=1), self.scale_floor_)
+        return level, spread
 
-    def _centered(self, X: np.ndarray, level) -> np.ndarray:
-        """X with ``level`` subtracted from ``center_feature`` (a copy)."""
+    def _normalized(self, X: np.ndarray, level, spread) -> np.ndarray:
+        """X with ``center_feature`` centred (and scaled): a copy, or X itself."""
         if level is None:
             return X
         X = np.array(X, dtype=np.float64)
-        if X.ndim == 3:
-            X[:, :, self.center_feature] -= level[:, None]
-        else:
-            X -= level[:, None]
+        history = X[:, :, self.center_feature] if X.ndim == 3 else X
+        history -= level[:, None]
+        if spread is not None:
+            history /= spread[:, None]
         return X
 
     @staticmethod
@@ -279,12 +297,14 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
             The fitted regressor.
         """
         X, y = self._validate_X(X, y, reset=True)
-        level = self._level(X)
-        X_model = self._to_model_input(self._centered(X, level))
+        level, spread = self._window_stats(X, fitting=True)
+        X_model = self._to_model_input(self._normalized(X, level, spread))
         self._y_ndim = y.ndim
         y2 = y.reshape(len(y), -1).astype(np.float64)
         if level is not None:
             y2 = y2 - level[:, None]
+        if spread is not None:
+            y2 = y2 / spread[:, None]
         y2 = y2.astype(np.float32)
         complete = self._complete_rows(X_model)
         self.n_skipped_ = int((~complete).sum())
@@ -383,8 +403,8 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X, _ = self._validate_X(X, reset=False)
-        level = self._level(X)
-        X_model = self._to_model_input(self._centered(X, level))
+        level, spread = self._window_stats(X)
+        X_model = self._to_model_input(self._normalized(X, level, spread))
         self._check_model_input(X_model)
         complete = self._complete_rows(X_model)
         out = np.full((len(X_model), self.n_outputs_), np.nan)
@@ -398,6 +418,8 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
             finally:
                 torch.set_num_threads(threads)
             out[complete] = pred.cpu().numpy().astype(np.float64)
+            if spread is not None:
+                out[complete] *= spread[complete, None]
             if level is not None:
                 out[complete] += level[complete, None]
         if not complete.all():
@@ -564,6 +586,14 @@ _TRAINING_DOC = """\
     center_feature : int, default=0
         Index of the feature (last axis of 3-D ``X``) that holds the target's
         own history; only it is centred (calendar inputs are left as they are).
+    scale : {None, 'std'}, default=None
+        With a ``center``, also divide the centred feature and the target by
+        the window's standard deviation of that feature (floored at a tenth of
+        its standard deviation over all training windows, ``scale_floor_``) and
+        multiply the predictions back. Forecast errors then scale with the
+        traffic: a quiet holiday gets a narrow forecast band, a busy day a
+        wide one, which is what ``loss='quantile'`` / ``'provisioning'`` need
+        when the level moves (the idea of reversible instance normalisation).
 """
 
 _ATTRIBUTES_DOC = """\
@@ -586,6 +616,8 @@ _ATTRIBUTES_DOC = """\
         Column names, when ``X`` was a DataFrame with string column names.
     device_ : str
         The device used.
+    scale_floor_ : float
+        Smallest window spread used by ``scale='std'`` (only with it).
     n_threads_ : int
         torch threads used in :meth:`fit`.
 """

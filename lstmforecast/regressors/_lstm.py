@@ -105,6 +105,7 @@ class LSTMRegressor(_BaseNetRegressor):
         n_threads=None,
         center=None,
         center_feature=0,
+        scale=None,
     ):
         self.hidden_size = hidden_size
         self.cell = cell
@@ -132,6 +133,7 @@ class LSTMRegressor(_BaseNetRegressor):
         self.n_threads = n_threads
         self.center = center
         self.center_feature = center_feature
+        self.scale = scale
 
     def _to_model_input(self, X):
         return X[:, :, None] if X.ndim == 2 else X

@@ -107,6 +107,7 @@ class MLPRegressor(_BaseNetRegressor):
         n_threads=None,
         center=None,
         center_feature=0,
+        scale=None,
     ):
         self.hidden_size = hidden_size
         self.activation = activation
@@ -133,6 +134,7 @@ class MLPRegressor(_BaseNetRegressor):
         self.n_threads = n_threads
         self.center = center
         self.center_feature = center_feature
+        self.scale = scale
 
     def _to_model_input(self, X):
         return X.reshape(len(X), -1) if X.ndim == 3 else X

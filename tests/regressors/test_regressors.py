@@ -331,6 +331,7 @@ def test_lab_mlp_in_grid_search_and_transformed_target():
             "center_feature=1 but X has 1 feature",
         ),
         (LSTMRegressor(center="median"), np.ones((5, 3)), np.ones(5), "'center'"),
+        (LSTMRegressor(scale="std"), np.ones((5, 3)), np.ones(5), "needs a center"),
         (
             LSTMRegressor(early_stopping=True, validation_fraction=0.5),
             np.ones((5, 3)),
@@ -442,3 +443,62 @@ def test_centring_keeps_nan_rows_out_and_two_d_targets(windows):
         pred = model.predict(X_nan)
     assert pred.shape == Y.shape
     assert np.isnan(pred[:3]).all() and np.isfinite(pred[3:]).all()
+
+
+@pytest.mark.parametrize("make", [LSTMRegressor, MLPRegressor])
+def test_scaled_forecasts_follow_level_and_spread(windows, make):
+    X, y = windows
+    X = X.reshape(len(X), -1)
+    model = make(center="last", scale="std", **TINY).fit(X, y)
+    assert 0 < model.scale_floor_ < X.std()
+    # a busier period: three times the swing around a new level
+    np.testing.assert_allclose(
+        model.predict(3.0 * X + 50.0),
+        3.0 * model.predict(X) + 50.0,
+        rtol=1e-9,
+        atol=1e-9,
+    )
+    # a flat window is not divided by zero: its spread is the floor
+    flat = np.full((1, X.shape[1]), 7.0)
+    assert np.isfinite(model.predict(flat)).all()
+
+
+def test_grid_search_by_provisioning_cost_picks_another_lstm_than_mse():
+    from lstmforecast.metrics import make_provisioning_scorer
+
+    rng = np.random.default_rng(1)
+    n = 480
+    t = np.arange(n)
+    values = 1 + 0.5 * np.sin(2 * np.pi * t / 24) + rng.exponential(0.3, n)
+    index = pd.date_range("2013-11-01", periods=n, freq="h")
+    frame = pd.DataFrame({"internet": values}, index=index)
+    pipeline = Pipeline(
+        [
+            ("window", SlidingWindow(24)),
+            ("model", LSTMRegressor(8, lr=1e-2, max_epochs=15, random_state=0)),
+        ]
+    )
+    search = GridSearchCV(
+        pipeline,
+        {"model__loss": ["squared_error", "provisioning"]},
+        cv=TimeSeriesSplit(3),
+        scoring={
+            "cost": make_provisioning_scorer(alpha=1, beta=10),
+            "mse": "neg_mean_squared_error",
+        },
+        refit="cost",
+        error_score="raise",
+    )
+    search.fit(frame, frame["internet"])
+    results = pd.DataFrame(search.cv_results_).set_index("param_model__loss")
+    # blocking ten times dearer than waste: the provisioning-trained LSTM is cheaper
+    assert search.best_params_ == {"model__loss": "provisioning"}
+    assert results.loc["provisioning", "rank_test_cost"] == 1
+    # ... while squared error wins on MSE: the two criteria pick different models
+    assert results.loc["squared_error", "rank_test_mse"] == 1
+    # refit=True: the chosen pipeline is refitted on all rows and forecasts high
+    model = search.best_estimator_["model"]
+    assert model.loss == "provisioning" and model.n_skipped_ == 24
+    with pytest.warns(UserWarning, match="24 of 480 rows"):
+        forecast = search.predict(frame)[24:]  # the first 24 rows have no window
+    assert np.mean(forecast >= values[24:]) > 0.7
