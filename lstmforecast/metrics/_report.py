@@ -83,7 +83,7 @@ def scale_to_peak(y_true, *forecasts, peak=1.0):
 @validate_params(
     {
         "y_true": ["array-like"],
-        "forecasts": [dict],
+        "forecasts": [dict, pd.DataFrame],
         "step": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "beta": [Interval(numbers.Real, 0, None, closed="left")],
@@ -116,8 +116,8 @@ def provisioning_report(
     ----------
     y_true : array-like of shape (n_hours,)
         Demand, in capacity units (see :func:`scale_to_peak`); finite, not all 0.
-    forecasts : dict of str to array-like of shape (n_hours,)
-        Forecasts by name, same units.
+    forecasts : dict of str to array-like of shape (n_hours,) or DataFrame
+        Forecasts by name (a DataFrame: one column per forecast), same units.
     step : float or None, default=1.0
         Capacity granularity; None allocates exactly.
     alpha, beta : float, default=1.0, 10.0

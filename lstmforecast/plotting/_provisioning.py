@@ -383,7 +383,7 @@ class CapacityDisplay:
         )
         ax.set_title(
             f"{self.name}: {self.blocked_hours_} of {len(demand)} hours blocked, "
-            f"acceptance {self.acceptance_:.1%}",
+            f"acceptance {self.acceptance_:.2%}",
             loc="left",
             fontsize=10,
         )
@@ -482,7 +482,7 @@ class ProvisioningReportDisplay:
             bars = axis.barh(names, values, color=colors)
             percent = column != "cost"
             axis.bar_label(
-                bars, labels=[f"{v:.1%}" if percent else f"{v:.3g}" for v in values],
+                bars, labels=[f"{v:.2%}" if percent else f"{v:.3g}" for v in values],
                 fontsize=8, padding=2,
             )  # fmt: skip
             axis.set_title(column.replace("_", " "), fontsize=10)

@@ -1,6 +1,7 @@
 """provisioning_report and scale_to_peak: hand-computed rows, real data, bad input."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from lstmforecast.metrics import provisioning_report, scale_to_peak
@@ -68,3 +69,10 @@ def test_scale_to_peak_keeps_ratios():
 def test_bad_input_is_a_clear_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_forecasts_as_a_dataframe_give_the_same_report():
+    forecasts = {"a": DEMAND * 1.1, "b": DEMAND * 0.9}
+    by_dict = provisioning_report(DEMAND, forecasts)
+    by_frame = provisioning_report(DEMAND, pd.DataFrame(forecasts))
+    pd.testing.assert_frame_equal(by_dict, by_frame)
