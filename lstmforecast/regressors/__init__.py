@@ -2,5 +2,6 @@
 
 from lstmforecast.regressors._lstm import LSTMRegressor
 from lstmforecast.regressors._mlp import MLPRegressor
+from lstmforecast.regressors._progress import EpochProgress
 
-__all__ = ["LSTMRegressor", "MLPRegressor"]
+__all__ = ["EpochProgress", "LSTMRegressor", "MLPRegressor"]

@@ -60,7 +60,8 @@ class _LeanNet(NeuralNetRegressor):
 
     skorch notifies callbacks, records history and wraps the step in a closure for
     every batch: about 0.1 ms per step, 8 % of the lab's LSTM fit. When nothing
-    needs batch-level hooks (no user callbacks, no gradient clipping, no progress
+    needs batch-level hooks (no user callbacks but epoch-level ones such as
+    ``EpochProgress``, no gradient clipping, no progress
     bar: ``_BaseNetRegressor`` decides), an epoch here is the plain loop, and one
     history row per epoch keeps ``train_loss`` exactly what skorch would report.
     Validation epochs and everything else are skorch's own.
@@ -361,7 +362,11 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         criterion, criterion_params = self._criterion()
         optimizer = _OPTIMIZERS.get(self.optimizer, self.optimizer)
         module = self._build_module(X_model, self.n_outputs_)
-        lean = not self.callbacks and self.gradient_clip is None and self.verbose != 2
+        epoch_level = all(
+            getattr(cb[1] if isinstance(cb, tuple) else cb, "epoch_level", False)
+            for cb in self.callbacks or []
+        )
+        lean = epoch_level and self.gradient_clip is None and self.verbose != 2
         net_class = _LeanNet if lean else NeuralNetRegressor
         return net_class(
             module=module,

@@ -502,3 +502,28 @@ def test_grid_search_by_provisioning_cost_picks_another_lstm_than_mse():
     with pytest.warns(UserWarning, match="24 of 480 rows"):
         forecast = search.predict(frame)[24:]  # the first 24 rows have no window
     assert np.mean(forecast >= values[24:]) > 0.7
+
+
+def test_epoch_progress_prints_every_n_epochs_and_keeps_the_lean_loop(windows):
+    import io
+
+    from lstmforecast.regressors import EpochProgress
+    from lstmforecast.regressors._base import _LeanNet
+
+    X, y = windows
+    stream = io.StringIO()
+    progress = EpochProgress(every=2, name="lstm", stream=stream)
+    model = LSTMRegressor(4, **{**TINY, "max_epochs": 5}, callbacks=[progress])
+    model.fit(X, y)
+    lines = stream.getvalue().splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "lstm epoch 2/5",
+        "lstm epoch 4/5",
+        "lstm epoch 5/5",
+    ]
+    assert type(model.net_) is _LeanNet  # epoch-level only: no batch hooks
+    # same weights as without the callback: it only reads the history
+    plain = LSTMRegressor(4, **{**TINY, "max_epochs": 5}).fit(X, y)
+    np.testing.assert_array_equal(model.predict(X), plain.predict(X))
+    with pytest.raises(ValueError, match="'every' must be an int >= 1"):
+        LSTMRegressor(4, **TINY, callbacks=[EpochProgress(every=0)]).fit(X, y)
