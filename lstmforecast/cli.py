@@ -1,29 +1,22 @@
 """The ``lstmforecast`` command line.
 
-``lstmforecast lab`` runs the Milano lab on the bundled real data. For now it loads
-the three bundled cells, aggregates them to hours, checks them against the bundled
-totals, prints a summary and saves a trace plot; later releases add the models and
-the provisioning cost.
+Subcommands: ``lab`` (the Milano traffic-prediction lab, tasks 1-8, on the bundled
+real data or raw files), ``aggregate`` (raw Telecom Italia files to an hourly CSV
+or Parquet table), ``fit`` / ``predict`` / ``evaluate`` (a forecasting pipeline on
+your own hourly CSV, saved with joblib). Errors are one line on stderr and exit
+status 2, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from lstmforecast.datasets import (
-    BUNDLED_CELLS,
-    TIMEZONE,
-    get_data_dir,
-    load_milano_cells,
-    load_milano_totals,
-)
-from lstmforecast.preprocessing import HourlyAggregator
+from lstmforecast.datasets import TIMEZONE, TRAFFIC_TYPES
 
 __all__ = ["main", "summarize_hourly"]
 
@@ -77,86 +70,515 @@ def summarize_hourly(hourly: pd.DataFrame, column: str = "internet") -> pd.DataF
 
 
 def _run_lab(args) -> int:
-    t0 = time.perf_counter()
-    out = Path(args.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    print(f"lstmforecast lab: Milano GRID, cells {args.cells}, internet activity")
-    print(f"  data: {get_data_dir()} (ODbL 1.0, see LICENSE.md / PROVENANCE.md)")
-    slots = load_milano_cells(args.cells)
-    print(
-        f"  loaded {len(slots):,} ten-minute slots "
-        f"({slots['time'].min()} to {slots['time'].max()})"
+    from lstmforecast.lab import run_lab
+
+    run_lab(
+        cell=args.cell,
+        trace_cells=args.trace_cells,
+        traffic=args.traffic,
+        data_dir=args.data_dir,
+        days=args.days,
+        test_days=args.test_days,
+        lookback=args.lookback,
+        lstm_epochs=args.lstm_epochs,
+        mlp_epochs=args.mlp_epochs,
+        alpha=args.alpha,
+        beta=args.beta,
+        alphas=args.alphas,
+        betas=args.betas,
+        step=args.step,
+        grid=not args.no_grid,
+        grid_epochs=args.grid_epochs,
+        device=args.device,
+        n_threads=args.threads,
+        output_dir=args.output_dir,
+        seed=args.seed,
+        verbose=0 if args.quiet else 1,
     )
-    agg = HourlyAggregator(missing="raise")
+    return 0
+
+
+def _run_aggregate(args) -> int:
+    from lstmforecast.datasets import read_milano
+    from lstmforecast.preprocessing import HourlyAggregator
+
+    folder = Path(args.data_dir)
+    if not folder.is_dir():
+        raise ValueError(f"--data-dir {str(folder)!r} is not a folder.")
+    files = sorted(
+        p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+    )
+    if not files:
+        raise ValueError(f"--data-dir {str(folder)!r} holds no files.")
+    output = Path(args.output)
+    if output.suffix not in (".csv", ".parquet"):
+        raise ValueError(
+            f"--output {str(output)!r}: expected a .csv or .parquet file name."
+        )
+    slots = read_milano(
+        files, cells=args.cells, types=args.types, start=args.start, end=args.end
+    )
+    agg = HourlyAggregator(freq=args.freq, missing=args.missing)
     hourly = agg.fit_transform(slots)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if output.suffix == ".csv":
+        hourly.to_csv(output)
+    else:
+        hourly.to_parquet(output)
+    n_cells = hourly.index.get_level_values(0).nunique()
     print(
-        f"  aggregated to {len(hourly):,} hourly values (sum of 6 slots), "
-        f"{agg.n_missing_} missing slots"
+        f"aggregated {len(slots):,} slots from {len(files)} file(s) to "
+        f"{len(hourly):,} rows ({n_cells} cell(s), {agg.n_missing_} missing slots "
+        f"{'filled' if args.missing != 'raise' else ''}) -> {output}"
     )
-    summary = summarize_hourly(hourly)
-    totals = load_milano_totals().set_index("cell")["internet"]
-    summary["bundled_total"] = totals.loc[summary.index]
-    summary["total_rel_diff"] = (summary["total"] / summary["bundled_total"] - 1).abs()
-    with pd.option_context(
-        "display.width",
-        160,
-        "display.max_columns",
-        20,
-        "display.float_format",
-        "{:,.2f}".format,
-    ):
-        print()
-        print(
-            summary.drop(columns=["first", "last"]).to_string(
-                formatters={"total_rel_diff": "{:.1e}".format}
+    return 0
+
+
+def _read_hourly(path, time_column, cell=None) -> pd.DataFrame:
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"--data {str(path)!r}: no such file.")
+    frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    if "cell" in frame.columns:
+        cells = frame["cell"].unique()
+        if cell is None and len(cells) > 1:
+            raise ValueError(
+                f"--data holds {len(cells)} cells ({list(cells[:5])}...); choose one "
+                "with --cell."
             )
+        if cell is not None:
+            if cell not in set(cells):
+                raise ValueError(
+                    f"--cell {cell}: not in --data (cells: {list(cells)})."
+                )
+            frame = frame[frame["cell"] == cell]
+        frame = frame.drop(columns="cell")
+    elif cell is not None:
+        raise ValueError("--cell given but --data has no 'cell' column.")
+    if time_column not in frame.columns:
+        raise ValueError(
+            f"--time-column {time_column!r} is not a column of --data; it has "
+            f"{list(frame.columns)}."
         )
-    print()
-    ok = bool((summary["total_rel_diff"] < 1e-6).all())
-    print(f"  hourly sums match the bundled 2-month totals: {'yes' if ok else 'NO'}")
-    hourly_csv = out / "milano_hourly.csv"
-    hourly.to_csv(hourly_csv)
-    print(f"  saved {hourly_csv}")
-    if not args.no_plot:
-        import matplotlib
+    times = pd.to_datetime(frame[time_column], utc=True).dt.tz_convert(TIMEZONE)
+    return frame.drop(columns=time_column).set_index(pd.DatetimeIndex(times))
 
-        matplotlib.use("Agg")
-        from lstmforecast.plotting import TrafficTraceDisplay
 
-        display = TrafficTraceDisplay.from_frame(
-            hourly, column="internet", ylabel="internet / hour"
+def _run_fit(args) -> int:
+    import joblib
+    from sklearn.pipeline import Pipeline
+
+    from lstmforecast.preprocessing import SlidingWindow
+    from lstmforecast.regressors import EpochProgress, LSTMRegressor, MLPRegressor
+
+    data = _read_hourly(args.data, args.time_column, args.cell)
+    if args.target not in data.columns:
+        raise ValueError(
+            f"--target {args.target!r} is not a column of --data; it has "
+            f"{list(data.columns)}."
         )
-        display.figure_.suptitle(
-            "Milano GRID: hourly internet activity, 1 Nov 2013 - 1 Jan 2014"
+    frame = data[[args.target]].astype(float)
+    common = {
+        "center": "last",
+        "scale": "std",
+        "loss": args.loss,
+        "alpha": args.alpha,
+        "beta": args.beta,
+        "max_epochs": args.epochs,
+        "random_state": args.seed,
+        "device": args.device,
+        "n_threads": args.threads,
+        "callbacks": [EpochProgress(every=max(1, args.epochs // 5), name="fit")],
+    }
+    if args.model == "lstm":
+        model = LSTMRegressor((7, 3), **common)
+    else:
+        model = MLPRegressor((15, 10, 5), activation="sigmoid", **common)
+    pipeline = Pipeline([("window", SlidingWindow(args.lookback)), ("model", model)])
+    pipeline.fit(frame, frame[args.target])
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(
+        {
+            "pipeline": pipeline,
+            "target": args.target,
+            "time_column": args.time_column,
+            "last_time": frame.index[-1],
+        },
+        output,
+    )
+    print(
+        f"fitted a {args.model} on {len(frame):,} hours of {args.target!r} "
+        f"(lookback {args.lookback}, loss {args.loss}) -> {output}"
+    )
+    return 0
+
+
+def _load_model(path):
+    import joblib
+
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"--model {str(path)!r}: no such file (run 'fit' first).")
+    bundle = joblib.load(path)
+    if not isinstance(bundle, dict) or "pipeline" not in bundle:
+        raise ValueError(
+            f"--model {str(path)!r} was not written by 'lstmforecast fit'."
         )
-        png = out / "milano_traces.png"
-        display.figure_.savefig(png, dpi=110, bbox_inches="tight")
-        print(f"  saved {png}")
-    print(f"done in {time.perf_counter() - t0:.1f} s")
-    return 0 if ok else 1
+    return bundle
+
+
+def _forecast(bundle, args):
+    data = _read_hourly(args.data, bundle["time_column"], args.cell)
+    target = bundle["target"]
+    if target not in data.columns:
+        raise ValueError(f"--data has no {target!r} column (the model's target).")
+    frame = data[[target]].astype(float)
+    step = pd.Timedelta(hours=1)
+    if len(frame) > 1:
+        step = frame.index[1] - frame.index[0]
+    # one more row: the forecast of the hour after the data
+    future = pd.DataFrame({target: [np.nan]}, index=[frame.index[-1] + step])
+    extended = pd.concat([frame, future])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # rows without history: NaN
+        forecast = bundle["pipeline"].predict(extended)
+    return pd.DataFrame(
+        {target: extended[target], "forecast": forecast}, index=extended.index
+    ).rename_axis(bundle["time_column"])
+
+
+def _run_predict(args) -> int:
+    bundle = _load_model(args.model)
+    result = _forecast(bundle, args)
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    result.to_csv(output)
+    last = result.iloc[-1]
+    print(
+        f"{result['forecast'].notna().sum():,} forecasts -> {output}; next hour "
+        f"({result.index[-1]}): {last['forecast']:.6g}"
+    )
+    return 0
+
+
+def _run_evaluate(args) -> int:
+    from lstmforecast.metrics import provisioning_cost
+
+    bundle = _load_model(args.model)
+    result = _forecast(bundle, args).iloc[:-1]
+    target = bundle["target"]
+    result["seasonal_naive"] = result[target].shift(24)
+    scored = result.dropna()
+    if scored.empty:
+        raise ValueError(
+            "--data has no hour with both a forecast and a seasonal-naive value; "
+            "give at least 25 hours."
+        )
+    rows = {}
+    for name in ("forecast", "seasonal_naive"):
+        err = scored[name] - scored[target]
+        ss = ((scored[target] - scored[target].mean()) ** 2).sum()
+        rows[name] = {
+            "mse": float((err**2).mean()),
+            "mae": float(err.abs().mean()),
+            "r2": float(1 - (err**2).sum() / ss) if ss > 0 else float("nan"),
+            "provisioning_cost": provisioning_cost(
+                scored[target],
+                scored[name],
+                alpha=args.alpha,
+                beta=args.beta,
+                step=args.step,
+            ),
+        }
+    table = pd.DataFrame(rows).T
+    print(f"{len(scored):,} hours scored (alpha {args.alpha:g}, beta {args.beta:g})")
+    print(table.to_string(float_format="{:.6g}".format))
+    return 0
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """Argument errors as one line (and exit status 2), not usage text."""
+
+    def error(self, message):  # noqa: D102 - argparse's hook
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text}")
+    return value
+
+
+def _price(text):
+    value = float(text)
+    if not np.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text}")
+    return value
+
+
+def _step(text):
+    if text.lower() == "none":
+        return None
+    value = float(text)
+    if not np.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0 or 'none', got {text}")
+    return value
+
+
+def _add_cost_options(parser):
+    parser.add_argument(
+        "--alpha",
+        type=_price,
+        default=1.0,
+        help="over-provisioning cost per unit (default: 1)",
+    )
+    parser.add_argument(
+        "--beta",
+        type=_price,
+        default=10.0,
+        help="under-provisioning (blocking) cost per unit (default: 10)",
+    )
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="lstmforecast",
-        description="Hourly traffic forecasting with LSTM and MLP networks.",
+        description="Hourly traffic forecasting with LSTM and MLP networks, judged "
+        "by what capacity costs (alpha per unit over, beta per unit under).",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    lab = sub.add_parser("lab", help="run the Milano lab on the bundled real data")
+    sub = parser.add_subparsers(
+        dest="command", required=True, parser_class=_OneLineParser
+    )
+
+    lab = sub.add_parser(
+        "lab",
+        help="run the Milano traffic-prediction lab (tasks 1-8)",
+        description="The Politecnico di Milano traffic-prediction lab on the bundled "
+        "real Milano data (or raw Telecom Italia files): hourly traffic, the MLP's "
+        "calendar and lag features, the MLP (15-10-5, sigmoid) and the LSTM (7-3) "
+        "against the seasonal naive, scaled and unscaled, Gbit/s units, the "
+        "provisioning cost, its surface over alpha x beta, the energy report and a "
+        "grid search scored by the cost. Writes PNG plots, metrics.json, "
+        "forecasts.csv and report.md to --output-dir.",
+    )
     lab.add_argument(
-        "--cells",
+        "--cell",
+        type=int,
+        default=5161,
+        help="cell the models forecast (default: 5161, Duomo)",
+    )
+    lab.add_argument(
+        "--trace-cells",
         type=int,
         nargs="+",
-        default=list(BUNDLED_CELLS),
-        help=f"bundled cells to use (default: {list(BUNDLED_CELLS)})",
+        default=None,
+        help="cells in the trace plot (default: the bundled cells)",
+    )
+    lab.add_argument(
+        "--traffic",
+        choices=TRAFFIC_TYPES,
+        default="internet",
+        help="traffic type (bundled data: internet only)",
+    )
+    lab.add_argument(
+        "--data-dir",
+        default=None,
+        help="folder of raw Telecom Italia files (default: the bundled real data)",
+    )
+    lab.add_argument(
+        "--days",
+        type=_positive_int,
+        default=61,
+        help="days from 1 Nov 2013 (default: 61, to 31 Dec)",
+    )
+    lab.add_argument(
+        "--test-days",
+        type=_positive_int,
+        default=10,
+        help="last days kept for the test (default: 10)",
+    )
+    lab.add_argument(
+        "--lookback",
+        type=_positive_int,
+        default=36,
+        help="hours in each LSTM window (default: 36)",
+    )
+    lab.add_argument(
+        "--lstm-epochs",
+        type=_positive_int,
+        default=50,
+        help="LSTM training epochs (default: 50)",
+    )
+    lab.add_argument(
+        "--mlp-epochs",
+        type=_positive_int,
+        default=500,
+        help="MLP training epochs (default: 500)",
+    )
+    _add_cost_options(lab)
+    lab.add_argument(
+        "--alphas",
+        type=_price,
+        nargs="+",
+        default=list(range(1, 11)),
+        help="alpha grid of the cost surface (default: 1 ... 10)",
+    )
+    lab.add_argument(
+        "--betas",
+        type=_price,
+        nargs="+",
+        default=list(range(1, 11)),
+        help="beta grid of the cost surface (default: 1 ... 10)",
+    )
+    lab.add_argument(
+        "--step",
+        type=_step,
+        default=0.1,
+        help="capacity step in Gbit/s, or 'none' (default: 0.1)",
+    )
+    lab.add_argument("--no-grid", action="store_true", help="skip the grid search")
+    lab.add_argument(
+        "--grid-epochs",
+        type=_positive_int,
+        default=15,
+        help="epochs per grid-search candidate (default: 15)",
+    )
+    lab.add_argument(
+        "--device", default="cpu", help="'cpu', 'cuda' or 'auto' (default: cpu)"
+    )
+    lab.add_argument(
+        "--threads",
+        type=_positive_int,
+        default=1,
+        help="torch threads per network (default: 1, fastest for these tiny networks)",
     )
     lab.add_argument(
         "--output-dir",
         default="results",
-        help="folder for the CSV and PNG outputs (default: results)",
+        help="folder for the outputs (default: results)",
     )
-    lab.add_argument("--no-plot", action="store_true", help="skip the PNG plot")
+    lab.add_argument(
+        "--seed", type=int, default=0, help="seed of every network (default: 0)"
+    )
+    lab.add_argument("--quiet", action="store_true", help="print nothing")
     lab.set_defaults(func=_run_lab)
+
+    agg = sub.add_parser(
+        "aggregate",
+        help="aggregate raw Telecom Italia files to an hourly table",
+        description="Read raw Telecom Italia Milano files (Dataverse, Kaggle or the "
+        "lab's processed shape, told apart automatically) and write an hourly table "
+        "(one row per cell and hour) as CSV or Parquet.",
+    )
+    agg.add_argument("--data-dir", required=True, help="folder of raw files")
+    agg.add_argument("--output", required=True, help="output .csv or .parquet file")
+    agg.add_argument(
+        "--cells",
+        type=int,
+        nargs="+",
+        default=None,
+        help="cells to keep (default: all)",
+    )
+    agg.add_argument(
+        "--types",
+        choices=TRAFFIC_TYPES,
+        nargs="+",
+        default=None,
+        help="traffic types to keep (default: all five)",
+    )
+    agg.add_argument("--start", default=None, help="first day, e.g. 2013-11-01")
+    agg.add_argument("--end", default=None, help="last day, e.g. 2013-12-31")
+    agg.add_argument("--freq", default="1h", help="period (default: 1h)")
+    agg.add_argument(
+        "--missing",
+        choices=["raise", "zero", "nan"],
+        default="zero",
+        help="slots with no line: 'zero' (no activity, the files' "
+        "meaning; default), 'nan' or 'raise'",
+    )
+    agg.set_defaults(func=_run_aggregate)
+
+    def data_options(p):
+        p.add_argument(
+            "--data",
+            required=True,
+            help="hourly CSV or Parquet (e.g. from 'aggregate')",
+        )
+        p.add_argument(
+            "--cell",
+            type=int,
+            default=None,
+            help="cell to use when --data holds several",
+        )
+
+    fit = sub.add_parser(
+        "fit",
+        help="fit a forecasting pipeline on an hourly CSV and save it",
+        description="Fit SlidingWindow(lookback) + an LSTM (7-3) or MLP (15-10-5) "
+        "on level- and spread-free windows of one column of an hourly table; the "
+        "model forecasts each hour from the hours before it. Saved with joblib.",
+    )
+    data_options(fit)
+    fit.add_argument(
+        "--target", default="internet", help="column to forecast (default: internet)"
+    )
+    fit.add_argument(
+        "--time-column", default="time", help="column of timestamps (default: time)"
+    )
+    fit.add_argument("--model", choices=["lstm", "mlp"], default="lstm")
+    fit.add_argument(
+        "--lookback",
+        type=_positive_int,
+        default=36,
+        help="hours per window (default: 36)",
+    )
+    fit.add_argument(
+        "--epochs", type=_positive_int, default=50, help="training epochs (default: 50)"
+    )
+    fit.add_argument(
+        "--loss",
+        default="squared_error",
+        choices=["squared_error", "absolute_error", "huber", "provisioning"],
+        help="training loss (default: squared_error)",
+    )
+    _add_cost_options(fit)
+    fit.add_argument("--device", default="cpu")
+    fit.add_argument("--threads", type=_positive_int, default=1)
+    fit.add_argument("--seed", type=int, default=0)
+    fit.add_argument(
+        "--output", default="model.joblib", help="model file (default: model.joblib)"
+    )
+    fit.set_defaults(func=_run_fit)
+
+    predict = sub.add_parser(
+        "predict",
+        help="forecast every hour of an hourly CSV, and the hour after it",
+    )
+    predict.add_argument("--model", required=True, help="file written by 'fit'")
+    data_options(predict)
+    predict.add_argument(
+        "--output", default="forecast.csv", help="output CSV (default: forecast.csv)"
+    )
+    predict.set_defaults(func=_run_predict)
+
+    evaluate = sub.add_parser(
+        "evaluate",
+        help="score a saved model on an hourly CSV (MSE, MAE, R², cost)",
+    )
+    evaluate.add_argument("--model", required=True, help="file written by 'fit'")
+    data_options(evaluate)
+    _add_cost_options(evaluate)
+    evaluate.add_argument(
+        "--step",
+        type=_step,
+        default=None,
+        help="capacity step, or 'none' (default: none)",
+    )
+    evaluate.set_defaults(func=_run_evaluate)
     return parser
 
 
@@ -171,20 +593,23 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     status : int
-        0 on success.
+        0 on success, 2 on bad input (a one-line message on stderr).
 
     Examples
     --------
     >>> import tempfile
     >>> from lstmforecast.cli import main
-    >>> main(["lab", "--cells", "5161", "--no-plot",
-    ...       "--output-dir", tempfile.mkdtemp()])  # doctest: +ELLIPSIS
-    lstmforecast lab: ...
-    0
+    >>> main(["lab", "--cell", "3", "--quiet", "--output-dir", tempfile.mkdtemp()])
+    2
     """
-    args = _build_parser().parse_args(argv)
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a one-line argument error
+        return int(exc.code or 0)
     try:
         return args.func(args)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (ValueError, TypeError, KeyError, OSError, ImportError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"lstmforecast: error: {message}", file=sys.stderr)
         return 2

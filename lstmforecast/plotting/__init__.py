@@ -5,11 +5,13 @@ from lstmforecast.plotting._provisioning import (
     CostSurfaceDisplay,
     ProvisioningReportDisplay,
 )
+from lstmforecast.plotting._structure import NetworkDisplay
 from lstmforecast.plotting._traces import TrafficTraceDisplay
 
 __all__ = [
     "CapacityDisplay",
     "CostSurfaceDisplay",
+    "NetworkDisplay",
     "ProvisioningReportDisplay",
     "TrafficTraceDisplay",
 ]

@@ -449,14 +449,14 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         return torch.cat(parts)
 
     # -------------------------------------------------------------- summary
-    def summary(self) -> str:
-        """Describe the fitted network, Keras style: layers, output shapes, params.
+    def layers(self) -> list:
+        """List the fitted network's layers in the order the forward pass runs.
 
         Returns
         -------
-        text : str
-            One line per layer (name, type, output shape for one sample, trainable
-            parameters), then the total.
+        layers : list of tuple
+            ``(name, type, output_shape, n_params)`` per leaf module, the output
+            shape for one sample (without the batch axis).
         """
         check_is_fitted(self)
         module = self.net_.module_
@@ -475,11 +475,31 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         finally:
             for h in hooks:
                 h.remove()
-        rows = [("Layer", "Type", "Output shape", "Params")]
         subs = dict(module.named_modules())
-        for name, shape in shapes.items():  # in the order the forward pass ran
-            n = sum(p.numel() for p in subs[name].parameters())
-            rows.append((name, type(subs[name]).__name__, str(shape), f"{n:,}"))
+        return [
+            (
+                name,
+                type(subs[name]).__name__,
+                shape,
+                sum(p.numel() for p in subs[name].parameters()),
+            )
+            for name, shape in shapes.items()  # in the order the forward pass ran
+        ]
+
+    def summary(self) -> str:
+        """Describe the fitted network, Keras style: layers, output shapes, params.
+
+        Returns
+        -------
+        text : str
+            One line per layer (name, type, output shape for one sample, trainable
+            parameters), then the total.
+        """
+        check_is_fitted(self)
+        rows = [("Layer", "Type", "Output shape", "Params")]
+        rows += [
+            (name, kind, str(shape), f"{n:,}") for name, kind, shape, n in self.layers()
+        ]
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         lines = [
             "  ".join(
