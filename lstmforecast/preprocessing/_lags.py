@@ -69,7 +69,7 @@ class LagFeatures(_BaseHistoryTransformer):
         Their names, when ``X`` was a DataFrame with string column names.
     lag_steps_ : ndarray of int
         Each lag in rows, in the order of the output columns of one input column.
-    tail_ : ndarray of shape (n_tail, n_features_in_)
+    tail_ : ndarray of shape (n_tail, ``n_features_in_``)
         The last ``2 * max(lag_steps_)`` fitted rows (fewer if ``X`` was shorter).
     tail_index_ : pandas.Index or None
         Their index labels (None for arrays, or an index without regular steps).

@@ -32,6 +32,7 @@ _WINDOW_PICTURE = """
         LagFeatures(lags=[1, 3]), row t = 7:    v6 and v4
         make_windows(lookback=3, horizon=2), window i = 4:
             X[4] = [v4  v5  v6]    y[4] = [v7  v8]
+
 """
 
 
@@ -82,7 +83,7 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         Their names, when ``X`` was a DataFrame with string column names.
     lookback_ : int
         The window length in rows.
-    tail_ : ndarray of shape (n_tail, n_features_in_)
+    tail_ : ndarray of shape (n_tail, ``n_features_in_``)
         The last ``2 * lookback_`` fitted rows (fewer if ``X`` was shorter).
     tail_index_ : pandas.Index or None
         Their index labels (None for arrays, or an index without regular steps).
@@ -234,7 +235,7 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
 
         Returns
         -------
-        windows : ndarray of shape (n_samples, lookback_, n_window_features)
+        windows : ndarray of shape (n_samples, ``lookback_``, n_window_features)
             A read-only strided view; with ``flatten=True`` a 2-D copy of shape
             ``(n_samples, lookback_ * n_window_features)`` (a DataFrame with
             ``set_output(transform="pandas")``).
