@@ -700,6 +700,8 @@ def run_lab(
                         **{**lstm_params, "scale": "std"},
                         lr=3e-3,
                         max_epochs=grid_epochs,
+                        alpha=alpha,
+                        beta=beta,
                     ),
                 ),
             ]
@@ -710,8 +712,6 @@ def run_lab(
             {
                 "window__lookback": lookbacks,
                 "lstm__loss": ["squared_error", "provisioning"],
-                "lstm__alpha": [alpha],
-                "lstm__beta": [beta],
             },
             cv=TimeSeriesSplit(n_splits=3, test_size=min(168, n_train // 4)),
             scoring={
@@ -719,7 +719,7 @@ def run_lab(
                 "mse": "neg_mean_squared_error",
             },
             refit=False,
-            verbose=verbose,
+            verbose=2 * verbose,  # one line per fold and candidate
         )
         search.fit(train_frame, train_frame[traffic])
         cv = search.cv_results_
