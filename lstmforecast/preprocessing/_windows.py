@@ -452,14 +452,10 @@ def _target_position(target, names, n_features) -> int:
                 f"{n_features} columns."
             )
         return int(target) % n_features
-    if names is not None and target in names:
-        return names.index(target)
-    if names is None or target not in names:
-        raise ValueError(
-            f"The 'target' parameter names column {target!r}, which 'data' does not "
-            f"have (columns: {names if names is not None else 'none, an array'})."
-        )
-    return names.index(target)
+    raise ValueError(
+        f"The 'target' parameter names column {target!r}, which 'data' does not "
+        f"have (columns: {names if names is not None else 'none, an array'})."
+    )
 
 
 def temporal_train_test_split(*arrays, test_size, gap=0):

@@ -606,7 +606,10 @@ _TRAINING_DOC = """\
         level, so its forecasts follow level shifts it never saw in training
         (the Christmas drop of a closed university, a new load level) instead
         of pulling back to the training level. Every target column is offset
-        by the same level (one series: several horizons or quantiles).
+        by the same level (one series: several horizons or quantiles). The
+        loss stays in the target's units: on raw traffic (thousands of units)
+        add ``scale='std'`` or scale the data, or the network barely moves from
+        repeating the last value.
         %(center_2d)s
     center_feature : int, default=0
         Index of the feature (last axis of 3-D ``X``) that holds the target's
