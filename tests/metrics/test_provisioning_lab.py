@@ -7,24 +7,15 @@ the loss optimises), medians of 3 seeds.
 
 import numpy as np
 import pytest
-import torch
 
 from lstmforecast._protocol import TEST_HOURS, cost_protocol, lab_series
 from lstmforecast.datasets import BUNDLED_CELLS
 from lstmforecast.metrics import provisioning_report
 
 
-@pytest.fixture
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny networks: one thread is faster on two cores
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("cell", BUNDLED_CELLS)
-def test_provisioning_loss_beats_squared_error_and_its_best_margin(cell, one_thread):
+def test_provisioning_loss_beats_squared_error_and_its_best_margin(cell):
     series = lab_series(cell)
     runs = [cost_protocol(series, seed=s, step=None) for s in range(3)]
     costs = np.array([r["costs"]["cost"].to_numpy() for r in runs])  # seeds x models

@@ -9,23 +9,14 @@ five-feature MLP) are measured by ``benchmarks/bench_lab_accuracy.py``.
 
 import numpy as np
 import pytest
-import torch
 
 from lstmforecast._protocol import TEST_HOURS, lab_series, run_protocol
 from lstmforecast.datasets import BUNDLED_CELLS
 
 
-@pytest.fixture
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny networks: one thread is faster on two cores
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("cell", BUNDLED_CELLS)
-def test_lstm_and_mlp_beat_seasonal_naive_median_of_3_seeds(cell, one_thread):
+def test_lstm_and_mlp_beat_seasonal_naive_median_of_3_seeds(cell):
     series = lab_series(cell)
     assert len(series) == 61 * 24
     runs = [
