@@ -278,3 +278,41 @@ def test_python_dash_m_help():
     )
     assert out.returncode == 0, out.stderr
     assert "--data-dir" in out.stdout and "provisioning cost" in out.stdout
+
+
+@pytest.mark.slow
+def test_lab_on_raw_files_of_another_traffic_type(tmp_path):
+    raw = tmp_path / "raw"
+    frame = make_milano_traffic(n_cells=2, n_days=11, random_state=1)
+    write_milano(frame, raw, format="dataverse", random_state=1)
+    cell = int(frame["cell"].iloc[0])
+    out = tmp_path / "out"
+    args = [
+        "lab",
+        "--data-dir",
+        str(raw),
+        "--cell",
+        str(cell),
+        "--traffic",
+        "call_in",
+        "--days",
+        "11",
+        "--test-days",
+        "2",
+        "--lstm-epochs",
+        "2",
+        "--mlp-epochs",
+        "2",
+        "--no-grid",
+        "--quiet",
+        "--output-dir",
+        str(out),
+    ]
+    assert main(args) == 0
+    results = json.loads((out / "metrics.json").read_text())
+    assert results["config"]["traffic"] == "call_in"
+    assert results["data"]["hours"] == 11 * 24
+    assert str(raw) in results["data"]["source"]
+    assert (out / "traces_week.png").exists()  # the data end before 2 December
+    # a cell the files do not hold is a one-line error
+    assert main([*args[:5], "99999", *args[6:]]) == 2
