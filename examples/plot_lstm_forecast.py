@@ -20,12 +20,18 @@ import numpy as np
 import torch
 from sklearn.preprocessing import MinMaxScaler
 
-from lstmforecast._protocol import LOOKBACK, TEST_HOURS, lab_series
-from lstmforecast.preprocessing import make_windows, temporal_train_test_split
+from lstmforecast.datasets import load_milano_cells
+from lstmforecast.preprocessing import (
+    HourlyAggregator,
+    make_windows,
+    temporal_train_test_split,
+)
 from lstmforecast.regressors import LSTMRegressor
 
 torch.set_num_threads(1)  # a tiny network: one thread is fastest on few cores
-series = lab_series(5161)  # 1,464 hours, 1 Nov - 31 Dec 2013
+TEST_HOURS, LOOKBACK = 240, 36  # the lab's last 10 days and 36-hour windows
+slots = load_milano_cells(5161, end="2013-12-31", types="internet")
+series = HourlyAggregator().fit_transform(slots).loc[5161, "internet"]  # 1,464 h
 n_train = len(series) - TEST_HOURS
 scale = MinMaxScaler().fit(series.iloc[:n_train].to_frame())
 scaled = series.to_frame().pipe(scale.transform).ravel()

@@ -27,7 +27,7 @@ import torch
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import Pipeline
 
-from lstmforecast._protocol import TEST_HOURS, lab_series
+from lstmforecast.datasets import load_milano_cells
 from lstmforecast.metrics import (
     make_provisioning_scorer,
     provisioning_cost,
@@ -38,11 +38,13 @@ from lstmforecast.plotting import (
     CostSurfaceDisplay,
     ProvisioningReportDisplay,
 )
-from lstmforecast.preprocessing import SlidingWindow
+from lstmforecast.preprocessing import HourlyAggregator, SlidingWindow
 from lstmforecast.regressors import LSTMRegressor
 
 torch.set_num_threads(1)  # a tiny network: one thread is fastest on few cores
-activity = lab_series(5161)
+TEST_HOURS = 240
+slots = load_milano_cells(5161, end="2013-12-31", types="internet")
+activity = HourlyAggregator().fit_transform(slots).loc[5161, "internet"]
 gbit = activity / activity.iloc[:-TEST_HOURS].max()
 frame = gbit.to_frame("internet")
 
