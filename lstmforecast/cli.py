@@ -138,7 +138,12 @@ def _read_hourly(path, time_column, cell=None) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"--data {str(path)!r}: no such file.")
-    frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    if path.suffix == ".parquet":
+        frame = pd.read_parquet(path)
+        if not isinstance(frame.index, pd.RangeIndex):  # e.g. (cell, time)
+            frame = frame.reset_index()
+    else:
+        frame = pd.read_csv(path)
     if "cell" in frame.columns:
         cells = frame["cell"].unique()
         if cell is None and len(cells) > 1:

@@ -237,6 +237,16 @@ def test_aggregate_fit_predict_evaluate_round_trip(tmp_path, capsys):
     assert forecast["forecast"].iloc[:12].isna().all()  # no 12-hour history yet
     assert np.isfinite(forecast["forecast"].iloc[12:]).all()
     assert np.isnan(forecast["internet"].iloc[-1])  # the future hour
+    # Parquet works the same way, index and all
+    hourly_parquet = tmp_path / "hourly.parquet"
+    agg_args = ["aggregate", "--data-dir", str(raw), "--output", str(hourly_parquet)]
+    assert main(agg_args) == 0
+    from_parquet = tmp_path / "forecast_parquet.csv"
+    predict_args = ["predict", "--model", str(model), "--data", str(hourly_parquet)]
+    assert (
+        main([*predict_args, "--cell", str(cell), "--output", str(from_parquet)]) == 0
+    )
+    pd.testing.assert_frame_equal(pd.read_csv(from_parquet), forecast)
     capsys.readouterr()
     assert (
         main(
