@@ -153,8 +153,11 @@ def _load(cells, traffic, days, data_dir, log):
             )
         source = f"{len(files)} file(s) in {folder}"
     log(f"  data: {source}; {len(slots):,} ten-minute slots")
-    hourly = HourlyAggregator(missing="zero", **window).fit_transform(slots)
-    return hourly, source
+    agg = HourlyAggregator(missing="zero", **window)
+    hourly = agg.fit_transform(slots)
+    if agg.n_missing_:
+        log(f"  {agg.n_missing_} ten-minute slots have no line: counted as 0 activity")
+    return hourly, f"{source}; {agg.n_missing_} missing slots counted as 0"
 
 
 def _metrics(y_true, y_pred, data_range):

@@ -190,31 +190,38 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
             )
 
     def _window_stats(self, X: np.ndarray, fitting: bool = False):
-        """Per-row level and spread of ``center_feature`` (None when not used)."""
-        if self.center is None:
-            if self.scale is not None:
+        """Per-row level and spread of ``center_feature`` (None when not used).
+
+        ``fit`` records the normalisation it trained with (``_norm``); ``predict``
+        uses that record, not parameters changed with ``set_params`` since.
+        """
+        if fitting:
+            self._norm = (self.center, self.center_feature, self.scale)
+            if self.scale is None and hasattr(self, "scale_floor_"):
+                del self.scale_floor_  # from an earlier fit with scale='std'
+        center, center_feature, scale = self._norm
+        if center is None:
+            if scale is not None:
                 raise ValueError(
-                    f"scale={self.scale!r} needs a center: the window is divided by "
+                    f"scale={scale!r} needs a center: the window is divided by "
                     "its spread after its level is taken off. Set center='last' "
                     "(or 'mean'), or scale=None."
                 )
             return None, None
         n_features = X.shape[2] if X.ndim == 3 else 1
-        if self.center_feature >= n_features:
+        if center_feature >= n_features:
             raise ValueError(
-                f"center_feature={self.center_feature} but X has {n_features} "
+                f"center_feature={center_feature} but X has {n_features} "
                 f"feature(s) per time step (X.shape={X.shape}; 2-D X is one "
                 "feature). Give the index of the target's own history, in "
                 f"[0, {n_features - 1}]."
             )
-        history = (X[:, :, self.center_feature] if X.ndim == 3 else X).astype(
-            np.float64
-        )
-        if self.center == "last":
+        history = (X[:, :, center_feature] if X.ndim == 3 else X).astype(np.float64)
+        if center == "last":
             level = history[:, -1]
         else:
             level = history.mean(axis=1)
-        if self.scale is None:
+        if scale is None:
             return level, None
         if fitting:
             complete = history[~np.isnan(history).any(axis=1)]
@@ -228,7 +235,8 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         if level is None:
             return X
         X = np.array(X, dtype=np.float64)
-        history = X[:, :, self.center_feature] if X.ndim == 3 else X
+        center_feature = self._norm[1]
+        history = X[:, :, center_feature] if X.ndim == 3 else X
         history -= level[:, None]
         if spread is not None:
             history /= spread[:, None]

@@ -527,3 +527,14 @@ def test_epoch_progress_prints_every_n_epochs_and_keeps_the_lean_loop(windows):
     np.testing.assert_array_equal(model.predict(X), plain.predict(X))
     with pytest.raises(ValueError, match="'every' must be an int >= 1"):
         LSTMRegressor(4, **TINY, callbacks=[EpochProgress(every=0)]).fit(X, y)
+
+
+def test_predict_uses_the_normalisation_it_was_fitted_with(windows):
+    X, y = windows
+    model = LSTMRegressor(4, center="last", scale="std", **TINY).fit(X, y)
+    before = model.predict(X)
+    model.set_params(center=None, scale=None)  # takes effect at the next fit only
+    np.testing.assert_array_equal(model.predict(X), before)
+    model.fit(X, y)  # now without centring: other predictions, no stale floor
+    assert not np.allclose(model.predict(X), before)
+    assert not hasattr(model, "scale_floor_")
