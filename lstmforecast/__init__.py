@@ -33,6 +33,7 @@ from lstmforecast.preprocessing import (
     HourlyAggregator,
     LagFeatures,
     SlidingWindow,
+    make_horizon_targets,
     make_windows,
     temporal_train_test_split,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "load_dataset",
     "load_milano_cells",
     "load_milano_totals",
+    "make_horizon_targets",
     "make_milano_traffic",
     "make_provisioning_scorer",
     "make_windows",

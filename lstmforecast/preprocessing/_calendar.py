@@ -12,6 +12,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from lstmforecast.preprocessing._panel import _split_levels, as_time_index
+
 __all__ = ["CalendarFeatures"]
 
 # name -> (first value, number of values) of the ordinal feature; None: a 0/1 flag.
@@ -35,6 +37,27 @@ _UNITS = {"D", "h", "m", "s", "ms", "us", "ns"}
 def _holiday_dates(country: str, subdiv: str | None, years: tuple) -> np.ndarray:
     table = _holidays.country_holidays(country, subdiv=subdiv, years=list(years))
     return np.array(sorted(table), dtype="datetime64[D]")
+
+
+def _index_times(index: pd.Index) -> pd.DatetimeIndex:
+    """Return the timestamps of an index: itself, or a panel's time level."""
+    where = "the index of X"
+    if isinstance(index, pd.MultiIndex):
+        index = _split_levels(index, "CalendarFeatures")[1]
+        where = "the time level of X"
+    else:
+        try:
+            index = as_time_index(index, "CalendarFeatures")
+        except TypeError:
+            pass  # reported below
+    if not isinstance(index, pd.DatetimeIndex):
+        raise TypeError(
+            f"CalendarFeatures needs timestamps, but {where} is a "
+            f"{type(index).__name__} of {index.dtype}, not datetimes. Index X by time "
+            "(X.set_index('time'), or a (series, time) MultiIndex), or set "
+            "'time_column'."
+        )
+    return index
 
 
 class CalendarFeatures(TransformerMixin, BaseEstimator):
@@ -250,13 +273,7 @@ class CalendarFeatures(TransformerMixin, BaseEstimator):
         if isinstance(X, pd.DataFrame):
             validate_data(self, X, reset=reset, skip_check_array=True)
             if self.time_column is None:
-                if not isinstance(X.index, pd.DatetimeIndex):
-                    raise TypeError(
-                        "CalendarFeatures needs timestamps, but X has a "
-                        f"{type(X.index).__name__}, not a DatetimeIndex. Index X by "
-                        "time (X.set_index('time')), or set 'time_column'."
-                    )
-                times = X.index
+                times = _index_times(X.index)
             else:
                 col = self.time_column
                 if isinstance(col, numbers.Integral) and col not in X.columns:

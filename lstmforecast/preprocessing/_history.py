@@ -19,41 +19,17 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import validate_data
 
+from lstmforecast.preprocessing._panel import (
+    _time_kind,
+    as_time_index,
+    check_aligned,
+    check_even_ends,
+    one_row_series,
+    panel_layout,
+    regular_step,
+)
 
-def _regular_step(index: pd.Index, owner: str):
-    """Return the constant step of a datetime or integer index, or None.
-
-    None means the index carries no usable order (strings, a single row...). An
-    unsorted, repeated or irregular datetime / integer index is an error: lags and
-    windows count rows, so rows must be evenly spaced in time.
-    """
-    if isinstance(index, pd.DatetimeIndex):
-        values = index.as_unit("ns").asi8
-    elif pd.api.types.is_integer_dtype(index.dtype):
-        values = index.to_numpy(np.int64)
-    else:
-        return None
-    if len(values) < 2:
-        return None
-    diffs = np.diff(values)
-    if (diffs <= 0).any():
-        at = int(np.argmax(diffs <= 0)) + 1
-        raise ValueError(
-            f"{owner} needs rows in time order, but the index of X is not strictly "
-            f"increasing (row {at}: {index[at]} after {index[at - 1]}). Sort it "
-            "with X.sort_index() and drop duplicate times first."
-        )
-    if (diffs != diffs[0]).any():
-        at = int(np.argmax(diffs != diffs[0])) + 1
-        gap = index[at] - index[at - 1]
-        step = index[1] - index[0]
-        raise ValueError(
-            f"{owner} needs a regular index (one row per step), but the index of X "
-            f"jumps by {gap} at {index[at]} where the first step is {step}. Put the "
-            "rows on a regular grid first (HourlyAggregator with a 'missing' policy, "
-            "or X.asfreq(...))."
-        )
-    return int(diffs[0])
+_regular_step = regular_step  # the name the window module imports
 
 
 def _to_steps(value, step, owner: str, name: str) -> int:
@@ -94,10 +70,43 @@ def _to_steps(value, step, owner: str, name: str) -> int:
     return int(delta // step_td)
 
 
+def _is_time(index) -> bool:
+    """Whether ``index`` (one series, or a panel) is indexed by datetimes."""
+    if isinstance(index, pd.MultiIndex):
+        index = index.get_level_values(-1)
+    return isinstance(index, pd.DatetimeIndex) or pd.api.types.is_datetime64_any_dtype(
+        getattr(index, "dtype", None)
+    )
+
+
 def _index_values(index: pd.Index) -> np.ndarray:
     if isinstance(index, pd.DatetimeIndex):
         return index.as_unit("ns").asi8
     return index.to_numpy(np.int64)
+
+
+def _history_rows(tail, tail_times, first_time, step, need, fill):
+    """Rows of ``tail`` (times ``tail_times``) that directly precede ``first_time``.
+
+    The tail rows before ``first_time`` when it is on the tail's grid after its
+    start; after a gap shorter than ``need`` rows, the tail then ``fill`` rows for
+    the unknown gap; None when no real history reaches ``first_time``.
+    """
+    tail_step = int(tail_times[1] - tail_times[0]) if len(tail_times) > 1 else step
+    if tail_step is None or (step is not None and step != tail_step):
+        return None
+    offset = int(first_time) - int(tail_times[0])
+    if offset <= 0 or offset % tail_step:
+        return None
+    n_before = offset // tail_step
+    if n_before <= len(tail):
+        return tail[:n_before]
+    n_gap = n_before - len(tail)
+    if n_gap >= need:
+        return None  # far after the fitted data: no real history reaches X
+    # a gap (e.g. TimeSeriesSplit(gap=...)): its rows are unknown, older are real
+    gap = np.full((n_gap, tail.shape[1]), fill, tail.dtype)
+    return np.concatenate([tail, gap])
 
 
 class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
@@ -191,32 +200,20 @@ class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
             )
 
     # ------------------------------------------------------------ validation
-    def _validate(self, X, reset: bool):
-        """Return (float values of all columns, index or None); X is not modified."""
+    def _validate(self, X, reset: bool, y=None):
+        """Return (float values, time index or None, step, panel layout or None).
+
+        A DataFrame's index must tell the time order: a time or integer index
+        (one series), or a panel MultiIndex with the time last. Arrays are one
+        series in row order. ``X`` is not modified.
+        """
         owner = type(self).__name__
         if isinstance(X, pd.DataFrame):
             validate_data(self, X, reset=reset, skip_check_array=True)
-            self._check_label_kind(X)
-            kinds = X.dtypes  # one pass over the columns, even for 10,000 of them
-            bad = [
-                (c, str(t))
-                for c, t in kinds.items()
-                if not pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t)
-            ]
-            if bad:
-                raise TypeError(
-                    f"{owner} takes numeric columns; column(s) {[c for c, _ in bad]} "
-                    f"of X are not (dtypes {[t for _, t in bad]}). Convert them with "
-                    "pandas.to_numeric, or drop them."
-                )
-            as_32 = set(kinds) == {np.dtype(np.float32)}
-            dtype = np.float32 if as_32 else np.float64
-            values = X.to_numpy(dtype=dtype)
+            if reset:
+                check_aligned(X, y, owner)
+            values = self._frame_values(X, owner)
             index = X.index
-            if len(values) == 0:
-                raise ValueError(
-                    f"{owner} got X with 0 rows (shape {X.shape}); it needs at least 1."
-                )
         else:
             values = validate_data(
                 self,
@@ -231,19 +228,88 @@ class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
                 f"X contains inf values; {owner} cannot take them. Replace them "
                 "(e.g. with NaN, which marks a missing value) first."
             )
-        step = _regular_step(index, owner) if index is not None else None
-        return values, index, step
+        if isinstance(index, pd.MultiIndex):
+            layout = panel_layout(
+                index,
+                owner,
+                step=None if reset else self._fit_step,
+                fit_kind=None if reset else self._fit_kind,
+            )
+            if reset and one_row_series(layout):
+                raise ValueError(
+                    f"{owner} got a panel with series of one row "
+                    f"({one_row_series(layout)[:3]}): their time step cannot be "
+                    "verified and no lag or window fits in them. Drop them or "
+                    "give them more rows."
+                )
+            return values, index, layout.step, layout
+        if index is not None:
+            index = as_time_index(index, owner)
+        step = regular_step(index, owner) if index is not None else None
+        return values, index, step, None
+
+    def _frame_values(self, X: pd.DataFrame, owner: str) -> np.ndarray:
+        self._check_label_kind(X)
+        kinds = X.dtypes  # one pass over the columns, even for 10,000 of them
+        bad = [
+            (c, str(t))
+            for c, t in kinds.items()
+            if not pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t)
+        ]
+        if bad:
+            raise TypeError(
+                f"{owner} takes numeric columns; column(s) {[c for c, _ in bad]} "
+                f"of X are not (dtypes {[t for _, t in bad]}). Convert them with "
+                "pandas.to_numeric, or drop them."
+            )
+        as_32 = set(kinds) == {np.dtype(np.float32)}
+        values = X.to_numpy(dtype=np.float32 if as_32 else np.float64)
+        if len(values) == 0:
+            raise ValueError(
+                f"{owner} got X with 0 rows (shape {X.shape}); it needs at least 1."
+            )
+        return values
+
+    @staticmethod
+    def _longest(values, layout) -> int:
+        """Rows of the longest series (the only one, without a panel)."""
+        return len(values) if layout is None else int(np.diff(layout.bounds).max())
 
     # --------------------------------------------------------------- history
-    def _remember(self, values, index, step) -> None:
+    def _remember(self, values, index, step, layout=None) -> None:
         """Keep the tail of the fitted rows (``tail_``) and its index."""
         # Twice the need: rows that start up to one lag / lookback before the end
         # of the fitted data (in-sample checks) also get their full history.
-        keep = min(2 * self._history_length(), len(values))
-        self.tail_ = values[len(values) - keep :].copy()
+        need = 2 * self._history_length()
         self._fit_step = step
+        if layout is not None:
+            self._remember_panel(values, index, layout, need)
+            return
+        self._tails = None
+        keep = min(need, len(values))
+        self.tail_ = values[len(values) - keep :].copy()
         usable = index is not None and step is not None
         self.tail_index_ = index[len(index) - keep :] if usable else None
+        self._fit_kind = _time_kind(index) if usable else None
+
+    def _remember_panel(self, values, index, layout, need) -> None:
+        """Keep each series' own tail (``tail_``: a frame indexed like X)."""
+        check_even_ends(layout, type(self).__name__)
+        self._tails = {}
+        kept = []
+        for g, key in enumerate(layout.keys):
+            rows = layout.rows(g)[-need:]
+            self._tails[key] = (values[rows].copy(), layout.times[rows].copy())
+            kept.append(rows)
+        rows = np.concatenate(kept)
+        names = getattr(self, "feature_names_in_", None)
+        self.tail_ = pd.DataFrame(
+            values[rows],
+            index=index[rows],
+            columns=names if names is not None else range(values.shape[1]),
+        )
+        self.tail_index_ = self.tail_.index
+        self._fit_kind = layout.kind
 
     def _history_for(self, index, step) -> np.ndarray | None:
         """Rows of ``tail_`` that directly precede ``index[0]``, if any.
@@ -253,40 +319,25 @@ class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
         rows before it are its real history. Anything else gets none.
         """
         tail_index = getattr(self, "tail_index_", None)
-        if tail_index is None or index is None or len(index) == 0:
+        if (
+            getattr(self, "_tails", None) is not None  # fitted on a panel
+            or tail_index is None
+            or index is None
+            or len(index) == 0
+        ):
             return None
         # instants are compared in UTC (asi8), so any two time zones agree; a naive
         # clock against an aware one does not tell the same instants
-        same_kind = isinstance(index, pd.DatetimeIndex) == isinstance(
-            tail_index, pd.DatetimeIndex
-        ) and (getattr(index, "tz", None) is None) == (
-            getattr(tail_index, "tz", None) is None
+        if _time_kind(index) != _time_kind(tail_index):
+            return None
+        return _history_rows(
+            self.tail_,
+            _index_values(tail_index),
+            _index_values(index[:1])[0],
+            step if step is not None else getattr(self, "_fit_step", None),
+            self._history_length(),
+            self.fill_value,
         )
-        if not same_kind or not (
-            isinstance(index, pd.DatetimeIndex)
-            or pd.api.types.is_integer_dtype(index.dtype)
-        ):
-            return None
-        tail_values = _index_values(tail_index)
-        tail_step = (
-            int(tail_values[1] - tail_values[0])
-            if len(tail_values) > 1
-            else getattr(self, "_fit_step", None)
-        )
-        if tail_step is None or (step is not None and step != tail_step):
-            return None
-        offset = int(_index_values(index[:1])[0]) - int(tail_values[0])
-        if offset <= 0 or offset % tail_step:
-            return None
-        n_before = offset // tail_step
-        if n_before <= len(self.tail_):
-            return self.tail_[:n_before]
-        n_gap = n_before - len(self.tail_)
-        if n_gap >= self._history_length():
-            return None  # far after the fitted data: no real history reaches X
-        # a gap (e.g. TimeSeriesSplit(gap=...)): its rows are unknown, older are real
-        gap = np.full((n_gap, self.tail_.shape[1]), self.fill_value, self.tail_.dtype)
-        return np.concatenate([self.tail_, gap])
 
     def _with_history(self, values, index, step):
         """Stack the usable history above ``values``; return (array, n_history)."""
@@ -296,6 +347,41 @@ class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
         return np.concatenate([history.astype(values.dtype, copy=False), values]), len(
             history
         )
+
+    def _apply(self, values, index, step, layout, compute):
+        """``compute(rows with history, n_history)`` per series, rows in X's order.
+
+        One series: its history from the tail, one call. A panel: one call per
+        series with that series' own tail, the results put back in the rows of
+        X; a series not seen in fit (or of another time kind) gets no history.
+        """
+        if layout is None:
+            return compute(*self._with_history(values, index, step))
+        tails = getattr(self, "_tails", None) or {}
+        same_kind = layout.kind == getattr(self, "_fit_kind", None)
+        out = None
+        for g, key in enumerate(layout.keys):
+            rows = layout.rows(g)
+            part = values[rows]
+            tail = tails.get(key) if same_kind else None
+            history = None
+            if tail is not None:
+                history = _history_rows(
+                    tail[0],
+                    tail[1],
+                    layout.times[rows[0]],
+                    layout.step,
+                    self._history_length(),
+                    self.fill_value,
+                )
+            n_hist = 0 if history is None else len(history)
+            if n_hist:
+                part = np.concatenate([history.astype(part.dtype, copy=False), part])
+            result = compute(part, n_hist)
+            if out is None:
+                out = np.empty((len(values), *result.shape[1:]), result.dtype)
+            out[rows] = result
+        return out
 
     def __sklearn_tags__(self):
         """Declare NaN support and float32 preservation."""

@@ -10,7 +10,11 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from lstmforecast.preprocessing._history import _BaseHistoryTransformer, _to_steps
+from lstmforecast.preprocessing._history import (
+    _BaseHistoryTransformer,
+    _is_time,
+    _to_steps,
+)
 
 __all__ = ["LagFeatures"]
 
@@ -173,8 +177,8 @@ class LagFeatures(_BaseHistoryTransformer):
         self : LagFeatures
             The fitted transformer.
         """
-        values, index, step = self._validate(X, reset=True)
-        time_step = step if isinstance(index, pd.DatetimeIndex) else None
+        values, index, step, layout = self._validate(X, reset=True, y=y)
+        time_step = step if _is_time(index) else None
         items, _ = self._lag_items()
         steps = [_to_steps(v, time_step, "LagFeatures", "lags") for _, v in items]
         if len(set(steps)) != len(steps):
@@ -184,8 +188,8 @@ class LagFeatures(_BaseHistoryTransformer):
             )
         self.lag_steps_ = np.asarray(steps, dtype=np.int64)
         self._columns = self._column_positions(self.columns, "columns")
-        self._check_length(len(values))
-        self._remember(values, index, step)
+        self._check_length(self._longest(values, layout))
+        self._remember(values, index, step, layout)
         return self
 
     def _check_length(self, n_rows: int) -> None:
@@ -212,10 +216,15 @@ class LagFeatures(_BaseHistoryTransformer):
             The lags (a DataFrame with ``set_output(transform="pandas")``).
         """
         check_is_fitted(self)
-        values, index, step = self._validate(X, reset=False)
+        values, index, step, layout = self._validate(X, reset=False)
         self._check_time_step(index, step)
-        full, n_hist = self._with_history(values, index, step)
-        return self._lag(full[:, self._columns], n_hist)
+        return self._apply(
+            values,
+            index,
+            step,
+            layout,
+            lambda full, n_hist: self._lag(full[:, self._columns], n_hist),
+        )
 
     def _uses_durations(self) -> bool:
         return any(not isinstance(v, numbers.Integral) for _, v in self._lag_items()[0])

@@ -13,8 +13,15 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from lstmforecast.preprocessing._history import (
     _BaseHistoryTransformer,
+    _index_values,
+    _is_time,
     _regular_step,
     _to_steps,
+)
+from lstmforecast.preprocessing._panel import (
+    as_time_index,
+    check_aligned,
+    panel_layout,
 )
 
 __all__ = ["SlidingWindow", "make_windows", "temporal_train_test_split"]
@@ -186,8 +193,8 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         self : SlidingWindow
             The fitted transformer.
         """
-        values, index, step = self._validate(X, reset=True)
-        time_step = step if isinstance(index, pd.DatetimeIndex) else None
+        values, index, step, layout = self._validate(X, reset=True, y=y)
+        time_step = step if _is_time(index) else None
         self.lookback_ = _to_steps(
             self.lookback, time_step, "SlidingWindow", "lookback"
         )
@@ -212,8 +219,8 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
                 f"be read up to row t): positions {both.tolist()}. Put each in one."
             )
         self._window_cols, self._known_cols = window, known
-        self._check_length(len(values))
-        self._remember(values, index, step)
+        self._check_length(self._longest(values, layout))
+        self._remember(values, index, step, layout)
         return self
 
     def _check_length(self, n_rows: int) -> None:
@@ -241,10 +248,9 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
             ``set_output(transform="pandas")``).
         """
         check_is_fitted(self)
-        values, index, step = self._validate(X, reset=False)
+        values, index, step, layout = self._validate(X, reset=False)
         self._check_time_step(index, step)
-        full, n_hist = self._with_history(values, index, step)
-        windows = self._windows(full, n_hist)
+        windows = self._apply(values, index, step, layout, self._windows)
         if not self.flatten:
             return windows
         flat = windows.reshape(len(windows), -1)
@@ -459,21 +465,37 @@ def _target_position(target, names, n_features) -> int:
 
 
 def temporal_train_test_split(*arrays, test_size, gap=0):
-    """Split arrays in time order: the last ``test_size`` rows are the test set.
+    """Split arrays in time order: the last ``test_size`` time steps are the test set.
 
-    ``gap`` rows between the two are dropped, so that windows of the test set do
+    ``gap`` steps between the two are dropped, so that windows of the test set do
     not read rows that are training targets (use ``gap=lookback + horizon - 1``
-    for windows from :func:`make_windows`). Unlike
-    :func:`sklearn.model_selection.train_test_split` nothing is shuffled.
+    for windows from :func:`make_windows`, ``gap=horizon - 1`` for targets from
+    :func:`make_horizon_targets`). Unlike
+    :func:`sklearn.model_selection.train_test_split` nothing is shuffled, and the
+    order is verified, never assumed:
+
+    - pandas inputs indexed by time (or integers) must be in strictly increasing
+      order; the last ``test_size`` rows are the test set;
+    - a panel (a ``(series, time)`` MultiIndex, rows in any order of series) is
+      cut by **time**: the last ``test_size`` distinct instants are the test
+      set and every series is cut at the same instant (rows keep their order);
+    - arrays without an index are one series in row order (e.g. windows).
+
+    .. code-block:: text
+
+        panel, test_size=2, gap=1     t0  t1  t2  t3  t4  t5
+        cell 4159                      tr  tr  tr  --  te  te
+        cell 5161                          tr  tr  --  te  te
 
     Parameters
     ----------
     *arrays : sequence of indexables with the same length
-        Arrays, DataFrames or Series, indexed by position along the first axis.
+        Arrays, DataFrames or Series. Pandas ones must share one index (the
+        first one's decides the split).
     test_size : int
-        Number of rows in the test set.
+        Number of time steps in the test set (instants, for a panel).
     gap : int, default=0
-        Rows dropped between the end of the training set and the test set.
+        Time steps dropped between the end of the training set and the test set.
 
     Returns
     -------
@@ -488,6 +510,7 @@ def temporal_train_test_split(*arrays, test_size, gap=0):
     >>> train, test
     (array([0, 1, 2, 3, 4]), array([7, 8, 9]))
     """
+    owner = "temporal_train_test_split"
     if not arrays:
         raise ValueError("temporal_train_test_split needs at least one array.")
     lengths = {len(a) for a in arrays}
@@ -507,14 +530,38 @@ def temporal_train_test_split(*arrays, test_size, gap=0):
                 f"The '{name}' parameter must be an int >= {low}. Got {value!r} "
                 "instead."
             )
-    n_train = n - test_size - gap
+    framed = [a for a in arrays if isinstance(a, (pd.DataFrame, pd.Series))]
+    for other in framed[1:]:
+        check_aligned(framed[0], other, owner)
+    times = _split_times(framed[0].index, owner) if framed else np.arange(n)
+    instants = np.unique(times)
+    n_train = len(instants) - test_size - gap
     if n_train < 1:
+        unit = "instants" if framed else "rows"
         raise ValueError(
-            f"test_size={test_size} + gap={gap} leave no training rows out of {n}. "
-            "Use a smaller test set or gap."
+            f"test_size={test_size} + gap={gap} leave no training rows out of "
+            f"{len(instants)} {unit}. Use a smaller test set or gap."
         )
+    train = np.flatnonzero(times <= instants[n_train - 1])
+    test = np.flatnonzero(times >= instants[len(instants) - test_size])
     out = []
     for a in arrays:
         take = a.iloc if isinstance(a, (pd.DataFrame, pd.Series)) else a
-        out += [take[:n_train], take[n - test_size :]]
+        out += [take[train], take[test]]
     return out
+
+
+def _split_times(index: pd.Index, owner: str) -> np.ndarray:
+    """Return the times of the rows, verified in order (per series in a panel)."""
+    if isinstance(index, pd.MultiIndex):
+        return panel_layout(index, owner).times
+    time = as_time_index(index, owner)
+    values = _index_values(time)
+    if len(values) > 1 and (np.diff(values) <= 0).any():
+        at = int(np.argmax(np.diff(values) <= 0)) + 1
+        raise ValueError(
+            f"{owner} needs rows in time order, but the index is not strictly "
+            f"increasing (row {at}: {time[at]} after {time[at - 1]}). Sort it with "
+            "X.sort_index() (and y the same way) and drop duplicate times first."
+        )
+    return values
