@@ -20,6 +20,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import validate_data
 
 from lstmforecast.preprocessing._panel import (
+    _plain,
     _time_kind,
     as_time_index,
     check_aligned,
@@ -238,9 +239,10 @@ class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
             if reset and one_row_series(layout):
                 raise ValueError(
                     f"{owner} got a panel with series of one row "
-                    f"({one_row_series(layout)[:3]}): their time step cannot be "
-                    "verified and no lag or window fits in them. Drop them or "
-                    "give them more rows."
+                    f"({', '.join(map(_plain, one_row_series(layout)[:3]))}): "
+                    "no lag or window fits in them and their place on the time "
+                    "grid cannot be verified. Drop them (e.g. X.groupby(level=0)"
+                    ".filter(lambda s: len(s) > 1)) or give them more rows."
                 )
             return values, index, layout.step, layout
         if index is not None:

@@ -90,6 +90,19 @@ def _show_step(step: int, kind: tuple) -> str:
     return str(pd.Timedelta(step, "ns")) if kind[0] == "datetime" else str(step)
 
 
+def _plain(value) -> str:
+    """Format a label as users write it: 899, not np.int64(899)."""
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_plain(v) for v in value) + ")"
+    return str(value.item() if isinstance(value, np.generic) else value)
+
+
+def _show_row(entry, names) -> str:
+    """One panel row for messages: ``cell=899, time=2013-11-01 01:00:00+01:00``."""
+    entry = entry if isinstance(entry, tuple) else (entry,)
+    return ", ".join(f"{n}={_plain(v)}" for n, v in zip(names, entry, strict=False))
+
+
 # ----------------------------------------------------------------- layout
 @dataclass
 class Layout:
@@ -157,12 +170,14 @@ def panel_layout(
             f"The time level of X has a missing time (NaT) at row {at}: every row "
             "needs its time. Drop or fix those rows."
         )
+    names = [n if n is not None else f"level_{i}" for i, n in enumerate(index.names)]
     codes, uniques = keys_index.factorize()
     if (codes < 0).any():
         at = int(np.flatnonzero(codes < 0)[0])
         raise ValueError(
-            f"X has a missing series label at row {at} ({index[at]}): every row "
-            "of a panel needs its series label in the levels before the time. "
+            f"X has a missing series label at row {at} "
+            f"({_show_row(index[at], names)}): every row of a panel needs its "
+            "series label in the levels before the time. "
             "Fill or drop those rows."
         )
     times = _as_int64(time)
@@ -171,12 +186,11 @@ def panel_layout(
     same = sorted_codes[1:] == sorted_codes[:-1]
     diffs = np.diff(sorted_times)
     kind = _time_kind(time)
-    names = [n if n is not None else f"level_{i}" for i, n in enumerate(index.names)]
     key_names = names[:-1]
     keys = list(uniques)
 
     def where(k):  # the k-th consecutive pair of the sorted rows, for messages
-        return index[order[k + 1]], index[order[k]]
+        return _show_row(index[order[k + 1]], names), _show_row(index[order[k]], names)
 
     bad = same & (diffs <= 0)
     if bad.any():
@@ -184,13 +198,13 @@ def panel_layout(
         later, earlier = where(k)
         if diffs[k] == 0:
             raise ValueError(
-                f"{owner} got the (series, time) pair {later} twice: a time "
+                f"{owner} got the (series, time) pair ({later}) twice: a time "
                 "cannot be ordered against itself. Drop or aggregate the "
                 "duplicates first (X[~X.index.duplicated()], or HourlyAggregator)."
             )
         raise ValueError(
-            f"{owner} needs the rows of each series in time order, but {later} "
-            f"comes after {earlier} in X. Sort X first (X.sort_index())."
+            f"{owner} needs the rows of each series in time order, but ({later}) "
+            f"comes after ({earlier}) in X. Sort X first (X.sort_index())."
         )
     steps = diffs[same]
     if step is None:
@@ -207,7 +221,7 @@ def panel_layout(
         later, earlier = where(k)
         raise ValueError(
             f"{owner} needs each series on a regular grid, but X jumps from "
-            f"{earlier} to {later} ({_show_step(int(diffs[k]), kind)}) where the "
+            f"({earlier}) to ({later}) ({_show_step(int(diffs[k]), kind)}) where the "
             f"step is {_show_step(step, kind)}. Put the rows on a regular grid "
             "first (HourlyAggregator with a 'missing' policy, or asfreq per "
             "series)."
@@ -237,10 +251,11 @@ def check_even_ends(layout: Layout, owner: str) -> None:
     last = layout.times[layout.order[layout.bounds[1:] - 1]]
     if last.min() == last.max():
         return
-    early = [layout.keys[g] for g in np.flatnonzero(last < last.max())][:3]
+    early = [_plain(layout.keys[g]) for g in np.flatnonzero(last < last.max())]
     warnings.warn(
         f"{owner} was fitted on a panel whose series end at different instants "
-        f"({len(early)}+ series end before the others, e.g. {early}). A split by "
+        f"({len(early)} series end before the others, e.g. {', '.join(early[:3])}). "
+        "A split by "
         "row position (sklearn's TimeSeriesSplit on a (series, time)-sorted "
         "panel) gives this: use lstmforecast.model_selection.PanelTimeSeriesSplit, "
         "which cuts every series at the same instants. Ignore this if the series "
