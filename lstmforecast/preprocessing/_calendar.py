@@ -93,7 +93,8 @@ class CalendarFeatures(TransformerMixin, BaseEstimator):
     weekend : tuple of int, default=(5, 6)
         Days of the week (Monday = 0) that are not working days.
     time_column : str, int or None, default=None
-        Where the timestamps are: None uses the index of a DataFrame; a name or
+        Where the timestamps are: None uses the index of a DataFrame (the last,
+        time level of a panel's ``(series, time)`` MultiIndex); a name or
         position picks a column (datetimes, or numbers with ``unit``).
     unit : {'D', 'h', 'm', 's', 'ms', 'us', 'ns'} or None, default=None
         Numeric times are this unit since 1970-01-01 (the original Milano files

@@ -50,6 +50,14 @@ class LagFeatures(_BaseHistoryTransformer):
     data (their index starts one step after it, or inside the kept tail) take
     their first lags from there, as in deployment; rows of any other table do not.
 
+    **Panels**: with a ``(series, time)`` MultiIndex (the output of
+    :class:`HourlyAggregator`; the time is the last level, the series the levels
+    before it) lags are computed within each series only, whatever the row
+    order, and each series' own tail continues into :meth:`transform`; a series
+    not seen in :meth:`fit` gets no history. The time order is verified, never
+    assumed: unsorted rows, repeated ``(series, time)`` pairs, irregular steps
+    and index types that cannot be ordered (strings) are errors.
+
     Parameters
     ----------
     lags : int, str, list or dict, default=1
@@ -73,8 +81,10 @@ class LagFeatures(_BaseHistoryTransformer):
         Their names, when ``X`` was a DataFrame with string column names.
     lag_steps_ : ndarray of int
         Each lag in rows, in the order of the output columns of one input column.
-    tail_ : ndarray of shape (n_tail, ``n_features_in_``)
-        The last ``2 * max(lag_steps_)`` fitted rows (fewer if ``X`` was shorter).
+    tail_ : ndarray of shape (n_tail, ``n_features_in_``) or DataFrame
+        The last ``2 * max(lag_steps_)`` fitted rows (fewer if ``X`` was shorter);
+        for a panel, a DataFrame with the last rows of each series, indexed like
+        ``X``.
     tail_index_ : pandas.Index or None
         Their index labels (None for arrays, or an index without regular steps).
 
@@ -168,9 +178,10 @@ class LagFeatures(_BaseHistoryTransformer):
         ----------
         X : pandas.DataFrame or array-like of shape (n_samples, n_features)
             Rows in time order, evenly spaced (a regular index for a DataFrame
-            indexed by time or by integers).
+            indexed by time or by integers), or a panel indexed by ``(series,
+            time)`` (rows of each series in time order, series in any order).
         y : None
-            Ignored.
+            Ignored (a pandas ``y`` must have the index of ``X``).
 
         Returns
         -------

@@ -64,6 +64,12 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
     boundary as in :class:`LagFeatures` (``tail_`` holds the last
     ``2 * lookback`` fitted rows).
 
+    **Panels** (a ``(series, time)`` MultiIndex, as from
+    :class:`HourlyAggregator`) get windows within each series only, in the
+    rows' own order, each series continuing from its own fitted tail, as in
+    :class:`LagFeatures`; the windows of a panel are one array (a copy, not a
+    view).
+
     Parameters
     ----------
     lookback : int or str, default=24
@@ -90,8 +96,10 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         Their names, when ``X`` was a DataFrame with string column names.
     lookback_ : int
         The window length in rows.
-    tail_ : ndarray of shape (n_tail, ``n_features_in_``)
-        The last ``2 * lookback_`` fitted rows (fewer if ``X`` was shorter).
+    tail_ : ndarray of shape (n_tail, ``n_features_in_``) or DataFrame
+        The last ``2 * lookback_`` fitted rows (fewer if ``X`` was shorter); for
+        a panel, a DataFrame with the last rows of each series, indexed like
+        ``X``.
     tail_index_ : pandas.Index or None
         Their index labels (None for arrays, or an index without regular steps).
 
@@ -184,9 +192,10 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         Parameters
         ----------
         X : pandas.DataFrame or array-like of shape (n_samples, n_features)
-            Rows in time order, evenly spaced.
+            Rows in time order, evenly spaced, or a panel indexed by ``(series,
+            time)`` (rows of each series in time order, series in any order).
         y : None
-            Ignored.
+            Ignored (a pandas ``y`` must have the index of ``X``).
 
         Returns
         -------
