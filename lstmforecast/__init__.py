@@ -7,9 +7,13 @@ The subpackages:
 - :mod:`lstmforecast.preprocessing`: :class:`HourlyAggregator` (table level) and
   the row-preserving :class:`CalendarFeatures`, :class:`LagFeatures`,
   :class:`SlidingWindow`, with :func:`make_windows` for the lab's route;
-- :mod:`lstmforecast.regressors`: :class:`LSTMRegressor`, :class:`MLPRegressor`;
+- :mod:`lstmforecast.regressors`: :class:`LSTMRegressor`, :class:`MLPRegressor`,
+  and the multi-step :class:`DirectRegressor`, :class:`RecursiveRegressor`;
 - :mod:`lstmforecast.nn`: the pure torch modules and losses behind them;
-- :mod:`lstmforecast.metrics`: :func:`provisioning_cost` and its scorer.
+- :mod:`lstmforecast.model_selection`: :class:`PanelTimeSeriesSplit`, which cuts
+  every series of a panel at the same instants;
+- :mod:`lstmforecast.metrics`: :func:`provisioning_cost` and its scorer,
+  :func:`horizon_report` and :func:`seasonal_naive_forecast` for horizons.
 
 Plotting and sktime are never imported here, and torch / skorch only when the
 networks are first used (``lstmforecast.LSTMRegressor``, ``lstmforecast.nn``...), so
@@ -19,7 +23,7 @@ the data layer and the command line start fast.
 import importlib
 from importlib.metadata import PackageNotFoundError, version
 
-from lstmforecast import datasets, metrics, preprocessing
+from lstmforecast import datasets, metrics, model_selection, preprocessing
 from lstmforecast.datasets import (
     load_dataset,
     load_milano_cells,
@@ -28,6 +32,7 @@ from lstmforecast.datasets import (
     read_milano,
 )
 from lstmforecast.metrics import make_provisioning_scorer, provisioning_cost
+from lstmforecast.model_selection import PanelTimeSeriesSplit
 from lstmforecast.preprocessing import (
     CalendarFeatures,
     HourlyAggregator,
@@ -45,10 +50,13 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 __all__ = [
     "CalendarFeatures",
+    "DirectRegressor",
     "HourlyAggregator",
     "LSTMRegressor",
     "LagFeatures",
     "MLPRegressor",
+    "PanelTimeSeriesSplit",
+    "RecursiveRegressor",
     "SlidingWindow",
     "__version__",
     "datasets",
@@ -60,6 +68,7 @@ __all__ = [
     "make_provisioning_scorer",
     "make_windows",
     "metrics",
+    "model_selection",
     "nn",
     "preprocessing",
     "provisioning_cost",
@@ -74,6 +83,8 @@ _LAZY = {
     "regressors": ("lstmforecast.regressors", None),
     "LSTMRegressor": ("lstmforecast.regressors", "LSTMRegressor"),
     "MLPRegressor": ("lstmforecast.regressors", "MLPRegressor"),
+    "DirectRegressor": ("lstmforecast.regressors", "DirectRegressor"),
+    "RecursiveRegressor": ("lstmforecast.regressors", "RecursiveRegressor"),
 }
 
 

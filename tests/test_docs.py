@@ -18,6 +18,7 @@ MODULES = [
     "lstmforecast.preprocessing",
     "lstmforecast.nn",
     "lstmforecast.regressors",
+    "lstmforecast.model_selection",
     "lstmforecast.metrics",
     "lstmforecast.plotting",
     "lstmforecast.lab",

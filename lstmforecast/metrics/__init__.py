@@ -1,5 +1,6 @@
-"""The provisioning cost: what a forecast costs an operator that allocates from it."""
+"""The provisioning cost of a forecast, its report, and errors by horizon step."""
 
+from lstmforecast.metrics._horizon import horizon_report, seasonal_naive_forecast
 from lstmforecast.metrics._provisioning import (
     make_provisioning_scorer,
     provisioning_cost,
@@ -7,8 +8,10 @@ from lstmforecast.metrics._provisioning import (
 from lstmforecast.metrics._report import provisioning_report, scale_to_peak
 
 __all__ = [
+    "horizon_report",
     "make_provisioning_scorer",
     "provisioning_cost",
     "provisioning_report",
     "scale_to_peak",
+    "seasonal_naive_forecast",
 ]

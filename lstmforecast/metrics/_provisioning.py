@@ -36,16 +36,22 @@ def _capacity(y_pred, *, step, policy, margin, relative_margin) -> np.ndarray:
     return np.maximum(raw, 0.0)
 
 
+# How capacity is allocated and priced: shared by every function built on the cost.
+_ALLOCATION_CONSTRAINTS = {
+    "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+    "beta": [Interval(numbers.Real, 0, None, closed="left")],
+    "step": [Interval(numbers.Real, 0, None, closed="neither"), None],
+    "policy": [StrOptions({"ceil", "round"})],
+    "margin": [Interval(numbers.Real, None, None, closed="neither")],
+    "relative_margin": [Interval(numbers.Real, -1, None, closed="neither")],
+}
+
+
 @validate_params(
     {
         "y_true": ["array-like"],
         "y_pred": ["array-like"],
-        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
-        "beta": [Interval(numbers.Real, 0, None, closed="left")],
-        "step": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "policy": [StrOptions({"ceil", "round"})],
-        "margin": [Interval(numbers.Real, None, None, closed="neither")],
-        "relative_margin": [Interval(numbers.Real, -1, None, closed="neither")],
+        **_ALLOCATION_CONSTRAINTS,
         "reduce": [StrOptions({"mean", "sum"})],
         "sample_weight": ["array-like", None],
         "multioutput": [StrOptions({"uniform_average", "raw_values"})],
@@ -193,8 +199,9 @@ def provisioning_cost(
 class _ProvisioningScorer:
     """Callable ``scorer(estimator, X, y)``: minus the provisioning cost.
 
-    Rows the estimator predicts as NaN (no history) are left out and counted, never
-    scored as zero.
+    Rows the estimator predicts as NaN (no history) and rows whose target has NaN
+    (a multi-step target whose future is not in the data) are left out and
+    counted in ``n_skipped_``, never scored as zero.
     """
 
     def __init__(self, **cost_params):
@@ -205,15 +212,20 @@ class _ProvisioningScorer:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", "rows of X have NaN", UserWarning)
             y_pred = np.asarray(estimator.predict(X), dtype=float)
-        pred2 = y_pred.reshape(len(y_pred), -1)
-        keep = np.isfinite(pred2).all(axis=1)
+        truth = np.asarray(y_true, dtype=float)
+        check_consistent_length(truth, y_pred)
+        no_forecast = ~np.isfinite(y_pred.reshape(len(y_pred), -1)).all(axis=1)
+        no_target = np.isnan(truth.reshape(len(truth), -1)).any(axis=1)
+        keep = ~(no_forecast | no_target)
         self.n_skipped_ = int((~keep).sum())
         if not keep.any():
             raise ValueError(
-                f"The estimator predicted NaN for all {len(keep)} rows, so the "
-                "provisioning cost cannot be computed. Give its inputs history."
+                f"Every one of the {len(keep)} rows has a NaN prediction "
+                f"({int(no_forecast.sum())} rows) or a NaN target "
+                f"({int(no_target.sum())} rows), so the provisioning cost cannot be "
+                "computed. Give the model's inputs history, and score rows whose "
+                "future is in the data."
             )
-        truth = np.asarray(y_true, dtype=float)
         weights = None if sample_weight is None else np.asarray(sample_weight)[keep]
         cost = provisioning_cost(
             truth[keep],
@@ -240,10 +252,12 @@ def make_provisioning_scorer(
     """Build a scorer from :func:`provisioning_cost`, for ``scoring=`` in searches.
 
     Greater is better, so it returns **minus** the cost per hour. Rows the model
-    predicts as NaN (windows or lags without history) are skipped, and their number
-    is kept in the scorer's ``n_skipped_`` after each call: they are never scored as
-    a perfect (zero) cost. Works with any estimator that predicts in the target's
-    units, ``TransformedTargetRegressor`` included.
+    predicts as NaN (windows or lags without history) and rows whose target has NaN
+    (the last rows of a multi-step ``(n, H)`` target, whose future is not in the
+    data) are skipped whole, and their number is kept in the scorer's
+    ``n_skipped_`` after each call: they are never scored as a perfect (zero)
+    cost. Works with any estimator that predicts in the target's units,
+    ``TransformedTargetRegressor`` included.
 
     Parameters
     ----------

@@ -1,5 +1,6 @@
 """Plots of traffic, forecasts and provisioning (matplotlib loads only to draw)."""
 
+from lstmforecast.plotting._horizon import HorizonErrorDisplay
 from lstmforecast.plotting._provisioning import (
     CapacityDisplay,
     CostSurfaceDisplay,
@@ -11,6 +12,7 @@ from lstmforecast.plotting._traces import TrafficTraceDisplay
 __all__ = [
     "CapacityDisplay",
     "CostSurfaceDisplay",
+    "HorizonErrorDisplay",
     "NetworkDisplay",
     "ProvisioningReportDisplay",
     "TrafficTraceDisplay",

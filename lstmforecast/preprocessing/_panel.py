@@ -31,6 +31,20 @@ class UnevenPanelWarning(UserWarning):
     :class:`lstmforecast.model_selection.PanelTimeSeriesSplit`, which cuts every
     series at the same instants. Series that really end at different times may
     ignore it (``warnings.filterwarnings("ignore", category=UnevenPanelWarning)``).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import pandas as pd
+    >>> from lstmforecast.preprocessing import LagFeatures, UnevenPanelWarning
+    >>> idx = pd.MultiIndex.from_tuples(
+    ...     [(1, 0), (1, 1), (1, 2), (2, 0), (2, 1)], names=["cell", "hour"])
+    >>> X = pd.DataFrame({"v": [1.0, 2, 3, 4, 5]}, index=idx)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = LagFeatures(1).fit(X)
+    >>> caught[0].category.__name__
+    'UnevenPanelWarning'
     """
 
 

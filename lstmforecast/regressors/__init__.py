@@ -1,7 +1,19 @@
-"""LSTM and MLP networks as scikit-learn regressors (skorch and torch inside)."""
+"""LSTM and MLP networks as scikit-learn regressors (skorch and torch inside).
+
+Multi-step forecasts: the networks fitted on an ``(n, H)`` target (one network,
+H outputs), :class:`DirectRegressor` (one model per step) and
+:class:`RecursiveRegressor` (a one-step model rolled over its own forecasts).
+"""
 
 from lstmforecast.regressors._lstm import LSTMRegressor
 from lstmforecast.regressors._mlp import MLPRegressor
+from lstmforecast.regressors._multistep import DirectRegressor, RecursiveRegressor
 from lstmforecast.regressors._progress import EpochProgress
 
-__all__ = ["EpochProgress", "LSTMRegressor", "MLPRegressor"]
+__all__ = [
+    "DirectRegressor",
+    "EpochProgress",
+    "LSTMRegressor",
+    "MLPRegressor",
+    "RecursiveRegressor",
+]

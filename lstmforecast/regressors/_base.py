@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils import check_array, check_consistent_length
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNetRegressor
@@ -17,6 +18,7 @@ from skorch.callbacks import EarlyStopping, GradientNormClipping, ProgressBar
 from skorch.dataset import Dataset
 
 from lstmforecast.nn import PinballLoss, ProvisioningLoss
+from lstmforecast.preprocessing._panel import check_aligned
 
 _LOSSES = {"squared_error", "absolute_error", "huber", "quantile", "provisioning"}
 _OPTIMIZERS = {
@@ -125,12 +127,47 @@ def _resolve_device(device: str) -> str:
     return device
 
 
+def _check_same_index(X, y, owner: str) -> None:
+    """Refuse pandas ``X`` and ``y`` whose rows are not the same rows."""
+    check_aligned(X, y, owner)
+
+
+def _check_target(y, owner: str, estimator=None) -> np.ndarray:
+    """Validate a 1-D or 2-D float target; NaN kept (rows to skip), inf refused."""
+    if y is None:  # sklearn's wording, which its estimator checks look for
+        raise ValueError(
+            f"This {owner} estimator requires y to be passed, but the target y is "
+            "None. Pass the targets, 1-D or one column per output."
+        )
+    y = check_array(
+        y,
+        ensure_2d=False,
+        ensure_all_finite=False,
+        dtype=[np.float64, np.float32],
+        input_name="y",
+        estimator=estimator,
+    )
+    if np.isinf(y).any():
+        row = int(np.flatnonzero(np.isinf(y.reshape(len(y), -1)).any(axis=1))[0])
+        raise ValueError(
+            f"The 'y' parameter of {owner} must be finite or NaN (NaN marks a "
+            f"target to skip); got infinity (first in row {row}). Replace it with "
+            "NaN to skip the row, or with a finite value."
+        )
+    return y
+
+
+def _finite_rows(values: np.ndarray) -> np.ndarray:
+    """Rows of a float array (any number of axes) without NaN."""
+    return ~np.isnan(values.reshape(len(values), -1)).any(axis=1)
+
+
 class _BaseNetRegressor(RegressorMixin, BaseEstimator):
     """Fit / predict / summary of a torch network trained by a fresh skorch net.
 
     Subclasses set ``_owner`` and define ``_to_model_input(X)`` (validated array to
     the module's input array), ``_build_module(X_model, n_outputs)`` and
-    ``_default_gap(X_model)``.
+    ``_default_gap(X_model, n_outputs)``.
     """
 
     _common_constraints = {
@@ -161,25 +198,54 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
     }
 
     # ------------------------------------------------------------ validation
-    def _validate_X(self, X, y="no_validation", reset=True):
-        """Validate X (and y); return float arrays, NaN rows of X kept for now."""
-        kwargs = {
-            "reset": reset,
-            "dtype": [np.float32, np.float64],
-            "ensure_all_finite": "allow-nan",
-            "allow_nd": True,
-        }
-        if isinstance(y, str) and y == "no_validation":
-            X = validate_data(self, X, **kwargs)
-        else:
-            X, y = validate_data(
-                self, X, y, multi_output=True, y_numeric=True, **kwargs
-            )
+    def _validate_X(self, X, reset=True):
+        """Validate X; return a float array, NaN rows kept for now."""
+        X = validate_data(
+            self,
+            X,
+            reset=reset,
+            dtype=[np.float32, np.float64],
+            ensure_all_finite="allow-nan",
+            allow_nd=True,
+        )
         if X.ndim > 3:
             raise ValueError(
                 f"{self._owner} takes 2-D or 3-D X; got {X.ndim}-D, shape {X.shape}."
             )
+        return X
+
+    def _validate_fit_data(self, X, y):
+        """Validate X as in predict and y on its own: sklearn refuses NaN in y."""
+        _check_same_index(X, y, self._owner)
+        X = self._validate_X(X, reset=True)
+        y = _check_target(y, self._owner, estimator=self)
+        check_consistent_length(X, y)
         return X, y
+
+    def _used_rows(self, X: np.ndarray, y2: np.ndarray):
+        """Keep the rows fit learns from: a complete X row and a complete y row."""
+        complete_X = _finite_rows(X)
+        complete_y = _finite_rows(y2)
+        used = complete_X & complete_y
+        self.n_skipped_ = int((~used).sum())
+        self.n_skipped_target_ = int((complete_X & ~complete_y).sum())
+        if not complete_X.any():
+            raise ValueError(
+                f"Every row of X has NaN ({len(X)} rows), so {self._owner} has nothing "
+                "to learn from. Rows need complete windows / lags: give more history, "
+                "or fill the missing values."
+            )
+        if not used.any():
+            raise ValueError(
+                f"Every row of y with a complete X row has NaN ({len(X)} rows: "
+                f"{self.n_skipped_target_} with NaN in y, the others NaN in X), so "
+                f"{self._owner} has nothing to learn from. Each row needs its whole "
+                "target: pass data that reaches past the last target step (or fewer "
+                "target columns), or fill the missing values."
+            )
+        if used.all():
+            return X, y2
+        return X[used], y2[used]
 
     def _check_model_input(self, X_model: np.ndarray) -> None:
         if X_model.shape[1:] != self.input_shape_:
@@ -223,9 +289,8 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
             level = history.mean(axis=1)
         if scale is None:
             return level, None
-        if fitting:
-            complete = history[~np.isnan(history).any(axis=1)]
-            floor = 0.1 * float(complete.std()) if complete.size else 0.0
+        if fitting:  # fit passes only the rows it learns from: all complete
+            floor = 0.1 * float(history.std()) if history.size else 0.0
             self.scale_floor_ = floor if floor > 0 else 1.0
         spread = np.maximum(history.std(axis=1), self.scale_floor_)
         return level, spread
@@ -241,10 +306,6 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         if spread is not None:
             history /= spread[:, None]
         return X
-
-    @staticmethod
-    def _complete_rows(X_model: np.ndarray) -> np.ndarray:
-        return ~np.isnan(X_model.reshape(len(X_model), -1)).any(axis=1)
 
     # ------------------------------------------------------------- training
     def _criterion(self):
@@ -298,38 +359,59 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
             Inputs (see the class docstring). Rows with NaN (incomplete history)
             are skipped; how many is kept in ``n_skipped_``.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets, finite.
+            Targets: one column per output, such as the steps of a multi-step
+            target (column 0 the row's own one-step value, column h the value h
+            steps later). NaN is allowed and marks a target that is not in the
+            data (the future after the series ends): rows whose ``y`` row holds
+            NaN are skipped like rows whose window does, and counted in
+            ``n_skipped_`` (``n_skipped_target_`` for those skipped because of
+            ``y`` only). Infinity is an error. With pandas ``X`` and ``y`` the
+            indexes must be equal.
 
         Returns
         -------
         self : estimator
             The fitted regressor.
         """
-        X, y = self._validate_X(X, y, reset=True)
-        level, spread = self._window_stats(X, fitting=True)
-        X_model = self._to_model_input(self._normalized(X, level, spread))
+        X, y = self._validate_fit_data(X, y)
         self._y_ndim = y.ndim
-        y2 = y.reshape(len(y), -1).astype(np.float64)
-        if level is not None:
-            y2 = y2 - level[:, None]
-        if spread is not None:
-            y2 = y2 / spread[:, None]
-        y2 = y2.astype(np.float32)
-        complete = self._complete_rows(X_model)
-        self.n_skipped_ = int((~complete).sum())
-        if not complete.any():
-            raise ValueError(
-                f"Every row of X has NaN ({len(X)} rows), so {self._owner} has nothing "
-                "to learn from. Rows need complete windows / lags: give more history, "
-                "or fill the missing values."
-            )
-        X_model, y2 = X_model[complete], y2[complete]
+        X_used, y_used = self._used_rows(X, y.reshape(len(y), -1))
+        X_model, y2 = self._training_arrays(X_used, y_used)
         self.input_shape_ = tuple(X_model.shape[1:])
         self.n_outputs_ = y2.shape[1]
         self.device_ = _resolve_device(self.device)
         gap = self.validation_gap
         if gap is None:
-            gap = self._default_gap(X_model)
+            gap = self._default_gap(X_model, self.n_outputs_)
+        self._train(X_model, y2, gap)
+        self.n_params_ = sum(p.numel() for p in self.net_.module_.parameters())
+        self.history_ = self._history_frame()
+        if self.verbose and self.n_skipped_:
+            print(
+                f"{self._owner}: skipped {self.n_skipped_} of {len(X)} rows with NaN "
+                f"({self.n_skipped_ - self.n_skipped_target_} in X: incomplete "
+                f"history; {self.n_skipped_target_} in y only: target not in the "
+                "data)."
+            )
+        return self
+
+    def _training_arrays(self, X: np.ndarray, y2: np.ndarray):
+        """Normalised model input and float32 targets of the rows fit uses.
+
+        Everything fit learns from the data (``scale_floor_`` included) is computed
+        here, from these rows only: NaN rows skipped in ``fit`` leave no trace.
+        """
+        level, spread = self._window_stats(X, fitting=True)
+        X_model = self._to_model_input(self._normalized(X, level, spread))
+        y2 = y2.astype(np.float64)
+        if level is not None:
+            y2 = y2 - level[:, None]
+        if spread is not None:
+            y2 = y2 / spread[:, None]
+        return X_model, y2.astype(np.float32)
+
+    def _train(self, X_model: np.ndarray, y2: np.ndarray, gap: int) -> None:
+        """Build ``net_`` and train it, seeded, on the chosen torch threads."""
         seed = np.random.RandomState(self.random_state).randint(2**31 - 1)
         threads = torch.get_num_threads()
         try:
@@ -348,7 +430,9 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
                 self.net_.fit(X_t.to(self.device_), y_t.to(self.device_))
         finally:
             torch.set_num_threads(threads)
-        self.n_params_ = sum(p.numel() for p in self.net_.module_.parameters())
+
+    def _history_frame(self) -> pd.DataFrame:
+        """Tabulate skorch's history: one row per epoch, the usual columns first."""
         history = pd.DataFrame(
             [
                 {k: v for k, v in row.items() if k != "batches"}
@@ -358,13 +442,7 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         first = [
             c for c in ("epoch", "train_loss", "valid_loss", "dur") if c in history
         ]
-        self.history_ = history[first + [c for c in history if c not in first]]
-        if self.verbose and self.n_skipped_:
-            print(
-                f"{self._owner}: skipped {self.n_skipped_} of {len(X)} rows with NaN "
-                "(incomplete history)."
-            )
-        return self
+        return history[first + [c for c in history if c not in first]]
 
     def _build_net(self, X_model, gap):
         criterion, criterion_params = self._criterion()
@@ -415,11 +493,11 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
             float64, in the shape of the ``y`` given to :meth:`fit`.
         """
         check_is_fitted(self)
-        X, _ = self._validate_X(X, reset=False)
+        X = self._validate_X(X, reset=False)
         level, spread = self._window_stats(X)
         X_model = self._to_model_input(self._normalized(X, level, spread))
         self._check_model_input(X_model)
-        complete = self._complete_rows(X_model)
+        complete = _finite_rows(X_model)
         out = np.full((len(X_model), self.n_outputs_), np.nan)
         if complete.any():
             X_t = torch.as_tensor(np.ascontiguousarray(X_model[complete], np.float32))
@@ -584,7 +662,9 @@ _TRAINING_DOC = """\
         Share of the (latest) rows used for early stopping.
     validation_gap : int or None, default=None
         Rows left out between the training and validation rows. None uses
-        %(gap)s.
+        %(gap)s. Each target column after the first counts as one more step
+        ahead, so an ``(n, H)`` multi-step ``y`` adds ``H - 1`` rows: no
+        validation target is also a training target.
     patience : int, default=10
         Epochs without improvement before early stopping.
     gradient_clip : float or None, default=None
@@ -625,7 +705,7 @@ _TRAINING_DOC = """\
     scale : {None, 'std'}, default=None
         With a ``center``, also divide the centred feature and the target by
         the window's standard deviation of that feature (floored at a tenth of
-        its standard deviation over all training windows, ``scale_floor_``) and
+        its standard deviation over the training windows, ``scale_floor_``) and
         multiply the predictions back. Forecast errors then scale with the
         traffic: a quiet holiday gets a narrow forecast band, a busy day a
         wide one, which is what ``loss='quantile'`` / ``'provisioning'`` need
@@ -641,7 +721,10 @@ _ATTRIBUTES_DOC = """\
     n_params_ : int
         Trainable parameters.
     n_skipped_ : int
-        Rows of ``X`` skipped in :meth:`fit` because they hold NaN.
+        Rows skipped in :meth:`fit` because their ``X`` row or their ``y`` row
+        holds NaN (no full history, or a target step past the data).
+    n_skipped_target_ : int
+        Of those, the rows skipped only because of ``y`` (a complete ``X`` row).
     input_shape_ : tuple of int
         Shape of one input row as the network reads it.
     n_outputs_ : int

@@ -138,8 +138,9 @@ class LSTMRegressor(_BaseNetRegressor):
     def _to_model_input(self, X):
         return X[:, :, None] if X.ndim == 2 else X
 
-    def _default_gap(self, X_model):
-        return X_model.shape[1]  # one lookback: validation windows skip train targets
+    def _default_gap(self, X_model, n_outputs):
+        # lookback + H - 1: no validation window or target reads a training target
+        return X_model.shape[1] + n_outputs - 1
 
     def _build_module(self, X_model, n_outputs):
         return RecurrentModule(
@@ -155,7 +156,7 @@ class LSTMRegressor(_BaseNetRegressor):
 _fill_doc(
     LSTMRegressor,
     max_epochs=50,
-    gap="the lookback (``X.shape[1]``), so validation windows do not read "
-    "training targets",
+    gap="the lookback (``X.shape[1]``) for a one-column ``y``, so validation "
+    "windows do not read training targets",
     center_2d="2-D ``X`` is one feature.",
 )

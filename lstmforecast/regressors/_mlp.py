@@ -139,8 +139,9 @@ class MLPRegressor(_BaseNetRegressor):
     def _to_model_input(self, X):
         return X.reshape(len(X), -1) if X.ndim == 3 else X
 
-    def _default_gap(self, X_model):
-        return 0
+    def _default_gap(self, X_model, n_outputs):
+        # H - 1: the last training targets are not the first validation ones
+        return n_outputs - 1
 
     def _build_module(self, X_model, n_outputs):
         return MLPModule(
@@ -155,7 +156,7 @@ class MLPRegressor(_BaseNetRegressor):
 _fill_doc(
     MLPRegressor,
     max_epochs=500,
-    gap="0 (rows of tabular features)",
+    gap="0 for a one-column ``y`` (rows of tabular features)",
     center_2d="Centring is for windows: 3-D ``X``, or 2-D ``X`` whose columns "
     "are one series' past values in time order (latest last), never tabular "
     "features such as calendar columns.",

@@ -147,3 +147,42 @@ def test_scorer_picks_by_cost_in_grid_search():
 def test_scorer_refuses_bad_parameters_when_built():
     with pytest.raises(ValueError, match="'beta' parameter"):
         make_provisioning_scorer(beta=-1)
+
+
+def test_scorer_leaves_out_rows_with_nan_in_a_multistep_target():
+    X = np.zeros((6, 1))
+    y_fit = np.column_stack([np.arange(1.0, 7.0), np.arange(2.0, 8.0)])
+    y = y_fit.copy()
+    y[-2:, 1] = np.nan  # step 2 of the last two rows is not in the data
+    before = y.copy()
+    scorer = make_provisioning_scorer(alpha=1, beta=10)
+    model = DummyRegressor(strategy="constant", constant=[4.0, 5.0]).fit(X, y_fit)
+    forecast = np.tile([4.0, 5.0], (6, 1))
+    score = scorer(model, X, pd.DataFrame(y, columns=["sms_h1", "sms_h2"]))
+    assert scorer.n_skipped_ == 2
+    expected = provisioning_cost(y[:4], forecast[:4], alpha=1, beta=10)
+    assert score == pytest.approx(-expected)
+    np.testing.assert_array_equal(y, before)
+    # never scored as zero: a zero-filled target would cost differently
+    assert score != pytest.approx(
+        -provisioning_cost(np.nan_to_num(y), forecast, alpha=1, beta=10)
+    )
+    # NaN predictions (rows 0, 1) and NaN targets (rows 4, 5) together
+    nan_first = _NaNFirst(strategy="constant", constant=[4.0, 5.0]).fit(X, y_fit)
+    score = scorer(nan_first, X, y)
+    assert scorer.n_skipped_ == 4
+    expected = provisioning_cost(y[2:4], forecast[2:4], alpha=1, beta=10)
+    assert score == pytest.approx(-expected)
+
+
+def test_scorer_refuses_when_no_row_is_left():
+    X = np.zeros((4, 1))
+    y_fit = np.ones((4, 2))
+    y = y_fit.copy()
+    y[2:, 1] = np.nan
+    model = _NaNFirst(strategy="constant", constant=[1.0, 1.0]).fit(X, y_fit)
+    scorer = make_provisioning_scorer()
+    with pytest.raises(ValueError, match="NaN prediction \\(2 rows\\) or a NaN target"):
+        scorer(model, X, y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        scorer(model, X, y[:3])
