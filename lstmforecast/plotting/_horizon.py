@@ -42,12 +42,14 @@ class HorizonErrorDisplay:
 
     Parameters
     ----------
-    report : pandas.DataFrame
+    report : pandas.DataFrame or dict of str to DataFrame
         The output of :func:`~lstmforecast.metrics.horizon_report`: one row per
         step, columns ``mse``, ``cost``, ``n`` and optionally ``naive_mse``,
-        ``naive_cost``.
+        ``naive_cost``; or several such reports by model name (for instance the
+        MIMO, direct and recursive strategies), drawn side by side with the
+        naive of the first.
     name : str, default='model'
-        Label of the forecast.
+        Label of the forecast (of a single report).
     naive_name : str, default='seasonal naive'
         Label of the reference forecast.
     units : str or None, default=None
@@ -62,7 +64,8 @@ class HorizonErrorDisplay:
         The MSE panel and the cost panel.
     lines_ : dict of str to matplotlib.lines.Line2D
         The curves, by report column: ``'mse'``, ``'cost'`` and, with a naive,
-        ``'naive_mse'``, ``'naive_cost'``.
+        ``'naive_mse'``, ``'naive_cost'``; with several reports the model
+        curves are ``'{name}/mse'`` and ``'{name}/cost'``.
     title_ : str
         The figure's title, computed from the report.
 
@@ -125,15 +128,17 @@ class HorizonErrorDisplay:
         display : HorizonErrorDisplay
             The drawn display.
         """
-        columns = list(getattr(report, "columns", []))
-        missing = [c for c in cls.required if c not in columns]
-        if missing or len(report) == 0:
-            raise ValueError(
-                f"'report' must be the DataFrame returned by horizon_report (one row "
-                f"per step, columns {list(cls.required)}); got columns {columns} "
-                f"and {len(getattr(report, 'index', []))} rows. Pass "
-                "horizon_report(y_true, y_pred, y_naive=...)."
-            )
+        for one in report.values() if isinstance(report, dict) else [report]:
+            columns = list(getattr(one, "columns", []))
+            missing = [c for c in cls.required if c not in columns]
+            if missing or len(one) == 0:
+                raise ValueError(
+                    f"'report' must be the DataFrame returned by horizon_report (one "
+                    f"row per step, columns {list(cls.required)}), or a dict of "
+                    f"them; got columns {columns} and "
+                    f"{len(getattr(one, 'index', []))} rows. Pass "
+                    "horizon_report(y_true, y_pred, y_naive=...)."
+                )
         display = cls(report, name=name, naive_name=naive_name, units=units)
         return display.plot(ax=ax)
 
@@ -156,8 +161,8 @@ class HorizonErrorDisplay:
         ----------
         y_true : array-like of shape (n_samples, horizon)
             Targets; NaN where the value is not in the data (left out).
-        y_pred : array-like of the same shape
-            The model's forecasts.
+        y_pred : array-like of the same shape, or dict of str to array-like
+            The model's forecasts, or several models' by name.
         y_naive : array-like of the same shape or None, default=None
             A reference forecast, e.g. from
             :func:`~lstmforecast.metrics.seasonal_naive_forecast`.
@@ -181,12 +186,26 @@ class HorizonErrorDisplay:
         """
         from lstmforecast.metrics import horizon_report
 
-        report = horizon_report(y_true, y_pred, y_naive=y_naive, **cost_params)
+        if isinstance(y_pred, dict):
+            report = {
+                key: horizon_report(y_true, pred, y_naive=y_naive, **cost_params)
+                for key, pred in y_pred.items()
+            }
+        else:
+            report = horizon_report(y_true, y_pred, y_naive=y_naive, **cost_params)
         return cls.from_report(
             report, name=name, naive_name=naive_name, units=units, ax=ax
         )
 
+    def _reports(self) -> dict:
+        """Return the reports by model name (one, or those of a dict)."""
+        if isinstance(self.report, dict):
+            return dict(self.report)
+        return {self.name: self.report}
+
     def _title(self) -> str:
+        if isinstance(self.report, dict):
+            return self._several_title()
         report, steps = self.report, len(self.report)
         over = f"over {steps} step{'s' if steps > 1 else ''}"
         n = report["n"].to_numpy()
@@ -204,6 +223,19 @@ class HorizonErrorDisplay:
             f"step)\nMSE / naive: {_span(mse_ratio)}; cost / naive: "
             f"{_span(cost_ratio)}; cheaper at {cheaper} of {steps} steps"
         )
+
+    def _several_title(self) -> str:
+        reports = self._reports()
+        first = next(iter(reports.values()))
+        steps, n = len(first), first["n"].to_numpy()
+        rows = f"{n.min()}" if n.min() == n.max() else f"{n.min()}-{n.max()}"
+        head = f"{', '.join(reports)} over {steps} steps ({rows} rows per step)"
+        if "naive_cost" not in first:
+            return head
+        parts = [
+            f"{key} {_span(r['cost'] / r['naive_cost'])}" for key, r in reports.items()
+        ]
+        return f"{head}\ncost / {self.naive_name}: " + "; ".join(parts)
 
     def plot(self, ax=None):
         """Draw the MSE and the cost against the horizon step.
@@ -229,18 +261,22 @@ class HorizonErrorDisplay:
                 f"'ax' must be 2 Axes (MSE, cost); got {len(ax)}. Pass "
                 "plt.subplots(1, 2)[1], or None for a new figure."
             )
-        steps = self.report.index.to_numpy()
+        reports = self._reports()
+        first = next(iter(reports.values()))
+        steps = first.index.to_numpy()
         squared = f" ({self.units})²" if self.units else ""
         panels = (("mse", f"MSE{squared}"), ("cost", "cost per hour"))
+        several = isinstance(self.report, dict)
         self.lines_ = {}
         for axis, (column, ylabel) in zip(ax, panels, strict=True):
-            (self.lines_[column],) = axis.plot(
-                steps, self.report[column], marker="o", ms=3.5, lw=1.6, color="C0",
-                label=self.name,
-            )  # fmt: skip
-            if f"naive_{column}" in self.report:
+            for k, (key, report) in enumerate(reports.items()):
+                (self.lines_[f"{key}/{column}" if several else column],) = axis.plot(
+                    report.index.to_numpy(), report[column], marker="o", ms=3.5,
+                    lw=1.6, color=f"C{k}", label=key,
+                )  # fmt: skip
+            if f"naive_{column}" in first:
                 (self.lines_[f"naive_{column}"],) = axis.plot(
-                    steps, self.report[f"naive_{column}"], marker="s", ms=3, lw=1.2,
+                    steps, first[f"naive_{column}"], marker="s", ms=3, lw=1.2,
                     ls="--", color="0.45", label=self.naive_name,
                 )  # fmt: skip
             axis.set_xlabel("horizon step h (steps after the last known value)")
@@ -259,4 +295,5 @@ class HorizonErrorDisplay:
         return self
 
     def _cost_params(self) -> dict:
-        return dict(getattr(self.report, "attrs", {}).get("cost_params", {}))
+        first = next(iter(self._reports().values()))
+        return dict(getattr(first, "attrs", {}).get("cost_params", {}))

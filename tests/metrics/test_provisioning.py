@@ -186,3 +186,23 @@ def test_scorer_refuses_when_no_row_is_left():
         scorer(model, X, y)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         scorer(model, X, y[:3])
+
+
+class _WarnsNaN:
+    """Predicts NaN for the first rows and warns as the networks do."""
+
+    def predict(self, X):
+        import warnings as _w
+
+        _w.warn("2 of 5 rows of X have NaN (incomplete history): ...", UserWarning)
+        return np.r_[np.nan, np.nan, np.ones(len(X) - 2)]
+
+
+def test_scorer_silences_the_nan_prediction_warning_it_accounts_for():
+    import warnings as _w
+
+    scorer = make_provisioning_scorer(alpha=1, beta=10)
+    with _w.catch_warnings():
+        _w.simplefilter("error")
+        score = scorer(_WarnsNaN(), np.zeros((5, 1)), np.ones(5))
+    assert score == 0.0 and scorer.n_skipped_ == 2

@@ -78,3 +78,21 @@ def test_draws_on_given_axes_and_refuses_bad_input(pyplot):
         HorizonErrorDisplay.from_report(report.drop(columns="cost"))
     with pytest.raises(TypeError, match="unexpected keyword argument 'gamma'"):
         HorizonErrorDisplay.from_predictions(Y_TRUE, Y_PRED, gamma=1)
+
+
+def test_several_models_side_by_side_with_one_naive(pyplot):
+    preds = {"MIMO": Y_PRED, "recursive": Y_PRED * 1.1}
+    display = HorizonErrorDisplay.from_predictions(
+        Y_TRUE, preds, y_naive=Y_NAIVE, units="Gbit/s", step=0.5
+    )
+    for axis, column in zip(display.axes_, ["mse", "cost"], strict=True):
+        labels = [line.get_label() for line in axis.get_lines()]
+        assert labels == ["MIMO", "recursive", "seasonal naive"]
+        for name, pred in preds.items():
+            report = horizon_report(Y_TRUE, pred, y_naive=Y_NAIVE, step=0.5)
+            np.testing.assert_allclose(
+                display.lines_[f"{name}/{column}"].get_ydata(), report[column]
+            )
+    assert display.title_.startswith("MIMO, recursive over 4 steps")
+    cost_ratio = horizon_report(Y_TRUE, preds["recursive"], y_naive=Y_NAIVE, step=0.5)
+    assert f"recursive {cost_ratio['cost_ratio'].iloc[0]:.3g} at h1" in display.title_

@@ -16,6 +16,7 @@ from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import Pipeline
 
 from lstmforecast.datasets import make_milano_traffic
+from lstmforecast.model_selection import PanelTimeSeriesSplit
 from lstmforecast.preprocessing import (
     CalendarFeatures,
     HourlyAggregator,
@@ -139,7 +140,15 @@ class _Probe(RegressorMixin, BaseEstimator):
 
 
 @pytest.mark.parametrize("order", ["series", "time"])
-def test_grid_search_on_a_panel_never_reads_another_series_or_the_future(order):
+@pytest.mark.parametrize(
+    "cv",
+    [
+        TimeSeriesSplit(n_splits=3, gap=2),
+        PanelTimeSeriesSplit(n_splits=3, test_size=10, gap=2),
+    ],
+    ids=["TimeSeriesSplit", "PanelTimeSeriesSplit"],
+)
+def test_grid_search_on_a_panel_never_reads_another_series_or_the_future(order, cv):
     spans = {1: (0, 60), 2: (3, 60), 3: (0, 55), 4: (8, 60)}
     X = _panel(spans, order)
     y = X["v"] + 0.5
@@ -149,7 +158,7 @@ def test_grid_search_on_a_panel_never_reads_another_series_or_the_future(order):
     search = GridSearchCV(
         pipe,
         {"window__lookback": [2, 5]},
-        cv=TimeSeriesSplit(n_splits=3, gap=2),
+        cv=cv,
         scoring="neg_mean_absolute_error",
         error_score="raise",
     )
