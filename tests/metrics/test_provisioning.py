@@ -194,7 +194,8 @@ class _WarnsNaN:
     def predict(self, X):
         import warnings as _w
 
-        _w.warn("2 of 5 rows of X have NaN (incomplete history): ...", UserWarning)
+        message = "2 of 5 rows of X have NaN (incomplete history): ..."
+        _w.warn(message, UserWarning, stacklevel=2)
         return np.r_[np.nan, np.nan, np.ones(len(X) - 2)]
 
 
