@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import Interval, validate_params
 
 __all__ = ["UnevenPanelWarning", "make_horizon_targets"]
 
@@ -355,19 +356,13 @@ def regular_step(index: pd.Index, owner: str):
 
 
 # ---------------------------------------------------------------- targets
-def _check_horizon(horizon, owner: str) -> int:
-    if (
-        not isinstance(horizon, numbers.Integral)
-        or isinstance(horizon, bool)
-        or horizon < 1
-    ):
-        raise ValueError(
-            f"The 'horizon' parameter of {owner} must be an int >= 1 (1 is the "
-            f"row's own one-step target). Got {horizon!r} instead."
-        )
-    return int(horizon)
-
-
+@validate_params(
+    {
+        "y": ["array-like"],
+        "horizon": [Interval(numbers.Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_horizon_targets(y, horizon):
     """Turn a target into ``horizon`` columns: each row's next ``horizon`` values.
 
@@ -427,7 +422,6 @@ def make_horizon_targets(y, horizon):
          2013-11-01 02:00:00         30.0          NaN
     """
     owner = "make_horizon_targets"
-    horizon = _check_horizon(horizon, owner)
     if isinstance(y, (pd.Series, pd.DataFrame)):
         frame = y.to_frame() if isinstance(y, pd.Series) else y
         values, index = _numeric(frame, owner), frame.index

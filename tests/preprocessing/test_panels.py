@@ -370,7 +370,7 @@ def test_horizon_targets_of_an_array_and_of_several_columns():
 @pytest.mark.parametrize(
     ("y", "horizon", "match"),
     [
-        (np.arange(5.0), 0, "'horizon' parameter.*>= 1"),
+        (np.arange(5.0), 0, r"'horizon' parameter.*range \[1, inf\)"),
         (np.arange(5.0), 6, "longer than the longest series"),
         (pd.Series([1.0, 2]), 1.5, "'horizon' parameter"),
         (_single(_UNSORTED)["v"], 2, "not strictly increasing"),

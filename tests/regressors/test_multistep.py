@@ -29,24 +29,10 @@ def _values(n=60, seed=0):
     return 10 + 5 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 0.3, n)
 
 
-def _windows_and_targets(values, lookback=LOOKBACK, horizon=H):
-    """Row t: window of rows t-lookback..t-1, targets of rows t..t+H-1, NaN outside."""
-    n = len(values)
-    X = np.full((n, lookback), np.nan)
-    Y = np.full((n, horizon), np.nan)
-    for t in range(n):
-        if t >= lookback:
-            X[t] = values[t - lookback : t]
-        for h in range(horizon):
-            if t + h < n:
-                Y[t, h] = values[t + h]
-    return X, Y
-
-
 @pytest.fixture(scope="module")
-def complete():
+def complete(windows_and_targets):
     """Complete windows (rows lookback..n-1) and their targets, NaN at the end."""
-    X, Y = _windows_and_targets(_values())
+    X, Y = windows_and_targets(_values(), LOOKBACK, H)
     return X[LOOKBACK:], Y[LOOKBACK:]
 
 
@@ -79,9 +65,11 @@ def test_direct_equals_per_column_fits_on_the_finite_rows(complete):
     np.testing.assert_allclose(one.predict(X), by_hand[0], rtol=1e-12)
 
 
-def test_direct_selects_pandas_rows_and_skips_incomplete_windows_for_ridge():
+def test_direct_selects_pandas_rows_and_skips_incomplete_windows_for_ridge(
+    windows_and_targets,
+):
     index = pd.date_range("2013-11-01", periods=60, freq="h")
-    X, Y = _windows_and_targets(_values())
+    X, Y = windows_and_targets(_values(), LOOKBACK, H)
     frame = pd.DataFrame(X, index=index, columns=["lag_3", "lag_2", "lag_1"])
     targets = pd.DataFrame(Y, index=index)
     model = DirectRegressor(Ridge()).fit(frame, targets)
@@ -149,8 +137,8 @@ def test_recursive_lstm_on_three_d_windows_rolls_its_own_forecasts(complete):
         window = np.concatenate([window[:, 1:], forecast[:, None, None]], axis=1)
 
 
-def test_recursive_skips_and_predicts_nan_for_incomplete_windows():
-    X, Y = _windows_and_targets(_values())
+def test_recursive_skips_and_predicts_nan_for_incomplete_windows(windows_and_targets):
+    X, Y = windows_and_targets(_values(), LOOKBACK, H)
     model = RecursiveRegressor(Ridge(), horizon=H).fit(X, Y)
     assert model.n_skipped_ == LOOKBACK  # Ridge takes no NaN windows
     with pytest.warns(UserWarning, match="3 of 60 rows of X have NaN"):

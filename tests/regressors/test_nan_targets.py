@@ -18,27 +18,9 @@ def _values(n=160, seed=0):
     return 10 + 5 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 0.3, n)
 
 
-def _windows_and_targets(values, lookback=LOOKBACK, horizon=H):
-    """Row t: the window of rows t-lookback..t-1 and the values of rows t..t+H-1.
-
-    NaN where the history or the future is not in the data, as SlidingWindow and
-    a multi-step target give them.
-    """
-    n = len(values)
-    X = np.full((n, lookback), np.nan)
-    Y = np.full((n, horizon), np.nan)
-    for t in range(n):
-        if t >= lookback:
-            X[t] = values[t - lookback : t]
-        for h in range(horizon):
-            if t + h < n:
-                Y[t, h] = values[t + h]
-    return X, Y
-
-
 @pytest.fixture(scope="module")
-def data():
-    return _windows_and_targets(_values())
+def data(windows_and_targets):
+    return windows_and_targets(_values(), LOOKBACK, H)
 
 
 def _makers():
@@ -94,12 +76,14 @@ def test_one_d_target_with_nan_rows_is_skipped(data, make):
     np.testing.assert_array_equal(pred, complete.predict(X[rows]))
 
 
-def test_pandas_target_with_nan_in_a_pipeline_needs_no_dropped_rows():
+def test_pandas_target_with_nan_in_a_pipeline_needs_no_dropped_rows(
+    windows_and_targets,
+):
     index = pd.date_range("2013-11-01", periods=120, freq="h")
     values = _values(120)
     frame = pd.DataFrame({"internet": values}, index=index)
     targets = make_horizon_targets(frame["internet"], H)
-    _, Y = _windows_and_targets(values, lookback=3)
+    _, Y = windows_and_targets(values, 3, H)
     np.testing.assert_array_equal(targets.to_numpy(), Y)  # the helper's semantics
     pipe = Pipeline([("window", SlidingWindow(3)), ("model", LSTMRegressor(4, **TINY))])
     pipe.fit(frame, targets)
