@@ -191,9 +191,15 @@ def provisioning_cost(
             out = np.average(values, axis=0, weights=weights)
         return out if multioutput == "raw_values" else float(np.mean(out))
 
-    if not return_parts:
-        return reduce_(cost)
-    return {"cost": reduce_(cost), "over": reduce_(over), "under": reduce_(under)}
+    with np.errstate(over="ignore", invalid="ignore"):
+        parts = {"cost": reduce_(cost), "over": reduce_(over), "under": reduce_(under)}
+    if not np.isfinite(parts["cost"]).all():
+        raise ValueError(
+            "The provisioning cost overflows float64 (finite demand and forecasts, "
+            f"but alpha={alpha:g} x over + beta={beta:g} x under is too large to "
+            "add up). Scale the data (e.g. to Gbit/s) or the prices first."
+        )
+    return parts if return_parts else parts["cost"]
 
 
 class _ProvisioningScorer:
@@ -201,7 +207,8 @@ class _ProvisioningScorer:
 
     Rows the estimator predicts as NaN (no history) and rows whose target has NaN
     (a multi-step target whose future is not in the data) are left out and
-    counted in ``n_skipped_``, never scored as zero.
+    counted in ``n_skipped_``, never scored as zero. An infinite prediction (a
+    model that diverged) scores ``-inf``: the worst, never the best.
     """
 
     def __init__(self, **cost_params):
@@ -216,7 +223,17 @@ class _ProvisioningScorer:
             y_pred = np.asarray(estimator.predict(X), dtype=float)
         truth = np.asarray(y_true, dtype=float)
         check_consistent_length(truth, y_pred)
-        no_forecast = ~np.isfinite(y_pred.reshape(len(y_pred), -1)).all(axis=1)
+        if np.isinf(y_pred).any():
+            # a forecast that blew up is the worst candidate, never a free one
+            warnings.warn(
+                f"{int(np.isinf(y_pred).sum())} predictions of {type(estimator).__name__}"
+                " are infinite: scored as the worst possible cost (-inf).",
+                UserWarning,
+                stacklevel=2,
+            )
+            self.n_skipped_ = 0
+            return -np.inf
+        no_forecast = np.isnan(y_pred.reshape(len(y_pred), -1)).any(axis=1)
         no_target = np.isnan(truth.reshape(len(truth), -1)).any(axis=1)
         keep = ~(no_forecast | no_target)
         self.n_skipped_ = int((~keep).sum())
@@ -258,7 +275,10 @@ def make_provisioning_scorer(
     (the last rows of a multi-step ``(n, H)`` target, whose future is not in the
     data) are skipped whole, and their number is kept in the scorer's
     ``n_skipped_`` after each call: they are never scored as a perfect (zero)
-    cost. Works with any estimator that predicts in the target's units,
+    cost. A model that predicts an infinite value (it diverged) scores ``-inf``,
+    the worst, with a warning; the networks refuse to return a non-finite
+    forecast for a complete window, so their NaN always means "no history".
+    Works with any estimator that predicts in the target's units,
     ``TransformedTargetRegressor`` included.
 
     Parameters

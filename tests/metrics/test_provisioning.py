@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.dummy import DummyRegressor
 from sklearn.metrics import mean_pinball_loss
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
@@ -207,3 +208,47 @@ def test_scorer_silences_the_nan_prediction_warning_it_accounts_for():
         _w.simplefilter("error")
         score = scorer(_WarnsNaN(), np.zeros((5, 1)), np.ones(5))
     assert score == 0.0 and scorer.n_skipped_ == 2
+
+
+class _Predicts:
+    def __init__(self, values):
+        self.values = np.asarray(values, dtype=float)
+
+    def predict(self, X):
+        return self.values
+
+
+def test_an_infinite_forecast_is_the_worst_candidate_never_a_free_one():
+    y = np.ones(4)
+    scorer = make_provisioning_scorer(alpha=1, beta=10)
+    good = scorer(_Predicts([1.0, 1.2, 0.9, 1.0]), np.zeros((4, 1)), y)
+    with pytest.warns(UserWarning, match="1 predictions of _Predicts are infinite"):
+        blown = scorer(_Predicts([1.0, np.inf, 1.0, 1.0]), np.zeros((4, 1)), y)
+    with pytest.warns(UserWarning, match="infinite"):
+        negative = scorer(_Predicts([-np.inf, 1.0, 1.0, 1.0]), np.zeros((4, 1)), y)
+    assert blown == negative == -np.inf < good
+    # in a search the diverged candidate ranks last
+    search = GridSearchCV(
+        _Diverges(), {"diverge": [True, False]}, scoring=scorer, cv=TimeSeriesSplit(2)
+    )
+    with pytest.warns(UserWarning, match="infinite"):
+        search.fit(np.zeros((12, 1)), np.ones(12))
+    assert search.best_params_ == {"diverge": False}
+
+
+class _Diverges(RegressorMixin, BaseEstimator):
+    def __init__(self, diverge=False):
+        self.diverge = diverge
+
+    def fit(self, X, y):
+        self.level_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), np.inf if self.diverge else self.level_)
+
+
+def test_a_cost_that_overflows_is_an_error_not_inf():
+    huge = np.full(3, 1e307)
+    with pytest.raises(ValueError, match="overflows float64.*Scale the data"):
+        provisioning_cost(huge, -huge, alpha=1, beta=10)
