@@ -284,14 +284,30 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
         if self._is_timed(X):
             if not reset:
                 validate_data(self, X, reset=False, skip_check_array=True)
-            return self._transform_timed(X)
-        X_arr = validate_data(
-            self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64
-        )
-        out, slots = self._transform_positional(X_arr)
-        if isinstance(X, pd.DataFrame):
-            out = pd.DataFrame(out, columns=self.get_feature_names_out())
+            out, slots = self._transform_timed(X)
+        else:
+            X_arr = validate_data(
+                self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64
+            )
+            out, slots = self._transform_positional(X_arr)
+            if isinstance(X, pd.DataFrame):
+                out = pd.DataFrame(out, columns=self.get_feature_names_out())
+        self._check_overflow(out)
         return out, slots
+
+    def _check_overflow(self, out) -> None:
+        """Refuse periods whose aggregate is infinite (an overflowing sum)."""
+        values = np.asarray(out, dtype=np.float64)
+        if values.size == 0 or np.isfinite(values[~np.isnan(values)]).all():
+            return
+        bad = np.isinf(values).any(axis=0)
+        names = self.get_feature_names_out()
+        columns = [str(c) for c, b in zip(names, bad, strict=False) if b]
+        raise ValueError(
+            f"The {self.agg!r} of column(s) {columns} is infinite for "
+            f"{int(np.isinf(values).sum())} period(s): the values overflow float64 "
+            "(or X holds inf). Scale the data down first (e.g. to Gbit/s)."
+        )
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: the input's value columns.

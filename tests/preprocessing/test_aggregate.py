@@ -439,3 +439,15 @@ def test_frame_path_clones_pickles_and_refits_identically():
     assert agg.fit(frame).transform(frame).equals(first)
     with pytest.raises(ValueError, match="feature names"):
         agg.transform(frame.rename(columns={"internet": "sms_in"}))
+
+
+def test_a_sum_that_overflows_is_an_error_naming_the_column():
+    from lstmforecast.datasets import make_milano_traffic
+
+    frame = make_milano_traffic(1, 1, random_state=0, types=["internet"])
+    frame["internet"] = 1e308
+    before = frame.copy()
+    with np.errstate(over="ignore"):
+        with pytest.raises(ValueError, match=r"'sum' of column\(s\) \['internet'\]"):
+            HourlyAggregator().fit_transform(frame)
+    pd.testing.assert_frame_equal(frame, before)
