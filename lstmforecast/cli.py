@@ -3,19 +3,22 @@
 Subcommands: ``lab`` (the Milano traffic-prediction lab, tasks 1-8, on the bundled
 real data or raw files), ``aggregate`` (raw Telecom Italia files to an hourly CSV
 or Parquet table), ``fit`` / ``predict`` / ``evaluate`` (a forecasting pipeline on
-your own hourly CSV, saved with joblib). Errors are one line on stderr and exit
-status 2, never a traceback.
+your own hourly CSV, saved as a ``.lstmf`` model file that loads without running
+code from the file; old joblib files only with ``--trust``). Errors are one line on
+stderr and exit status 2, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from lstmforecast import __version__
 from lstmforecast.datasets import TIMEZONE, TRAFFIC_TYPES
 
 __all__ = ["main", "summarize_hourly"]
@@ -170,9 +173,9 @@ def _read_hourly(path, time_column, cell=None) -> pd.DataFrame:
 
 
 def _run_fit(args) -> int:
-    import joblib
     from sklearn.pipeline import Pipeline
 
+    from lstmforecast._model_file import save_model
     from lstmforecast.preprocessing import SlidingWindow
     from lstmforecast.regressors import EpochProgress, LSTMRegressor, MLPRegressor
 
@@ -202,15 +205,18 @@ def _run_fit(args) -> int:
     pipeline = Pipeline([("window", SlidingWindow(args.lookback)), ("model", model)])
     pipeline.fit(frame, frame[args.target])
     output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(
-        {
-            "pipeline": pipeline,
-            "target": args.target,
-            "time_column": args.time_column,
-            "last_time": frame.index[-1],
-        },
+    if output.suffix.lower() in (".joblib", ".pkl", ".pickle"):
+        _warn(
+            f"--output {str(output)!r}: the model file is not a {output.suffix} "
+            "(pickle) file; a name ending in .lstmf says what it is."
+        )
+    save_model(
         output,
+        pipeline,
+        target=args.target,
+        time_column=args.time_column,
+        first_time=frame.index[0],
+        last_time=frame.index[-1],
     )
     print(
         f"fitted a {args.model} on {len(frame):,} hours of {args.target!r} "
@@ -219,18 +225,43 @@ def _run_fit(args) -> int:
     return 0
 
 
-def _load_model(path):
-    import joblib
+def _warn(message: str) -> None:
+    print(f"lstmforecast: warning: {message}", file=sys.stderr)
 
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"--model {str(path)!r}: no such file (run 'fit' first).")
-    bundle = joblib.load(path)
-    if not isinstance(bundle, dict) or "pipeline" not in bundle:
-        raise ValueError(
-            f"--model {str(path)!r} was not written by 'lstmforecast fit'."
-        )
+
+def _load_model(path, trust: bool = False) -> dict:
+    """Load a model file; its warnings (e.g. ``--trust``'s) as one line each."""
+    from lstmforecast._model_file import load_model
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            bundle = load_model(path, trust=trust)
+        finally:
+            for item in caught:
+                _warn((str(item.message).splitlines() or [""])[0])
     return bundle
+
+
+def _warn_training_overlap(bundle: dict, hours: pd.DatetimeIndex) -> None:
+    """Warn when the hours scored include hours the model was trained on."""
+    first, last = bundle.get("first_time"), bundle.get("last_time")
+    if last is None or hours.empty:
+        return
+    try:
+        inside = hours <= last
+        if first is not None:
+            inside &= hours >= first
+    except TypeError:  # a naive clock against an aware one: cannot tell
+        return
+    n = int(inside.sum())
+    if n:
+        since = f"{first} to {last}" if first is not None else f"up to {last}"
+        _warn(
+            f"{n:,} of the {len(hours):,} hours scored are hours the model was "
+            f"trained on ({since}), so these scores are optimistic; evaluate on "
+            "hours after the training data."
+        )
 
 
 def _forecast(bundle, args):
@@ -256,7 +287,7 @@ def _forecast(bundle, args):
 
 
 def _run_predict(args) -> int:
-    bundle = _load_model(args.model)
+    bundle = _load_model(args.model, args.trust)
     result = _forecast(bundle, args)
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -272,7 +303,7 @@ def _run_predict(args) -> int:
 def _run_evaluate(args) -> int:
     from lstmforecast.metrics import provisioning_cost
 
-    bundle = _load_model(args.model)
+    bundle = _load_model(args.model, args.trust)
     result = _forecast(bundle, args).iloc[:-1]
     target = bundle["target"]
     result["seasonal_naive"] = result[target].shift(24)
@@ -299,6 +330,7 @@ def _run_evaluate(args) -> int:
             ),
         }
     table = pd.DataFrame(rows).T
+    _warn_training_overlap(bundle, scored.index)
     print(f"{len(scored):,} hours scored (alpha {args.alpha:g}, beta {args.beta:g})")
     print(table.to_string(float_format="{:.6g}".format))
     return 0
@@ -349,16 +381,41 @@ def _add_cost_options(parser):
     )
 
 
+def _add_model_options(parser):
+    parser.add_argument(
+        "--model", required=True, help="model file written by 'fit' (.lstmf)"
+    )
+    parser.add_argument(
+        "--trust",
+        action="store_true",
+        help="also load an old pickle/joblib model file: unpickling runs any code "
+        "the file holds, so only for a file you wrote yourself (a warning is "
+        "printed); .lstmf files never need it",
+    )
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(
         prog="lstmforecast",
         description="Hourly traffic forecasting with LSTM and MLP networks, judged "
         "by what capacity costs (alpha per unit over, beta per unit under).",
     )
+    parser.add_argument(
+        "--version", action="version", version=f"lstmforecast {__version__}"
+    )
     sub = parser.add_subparsers(
         dest="command", required=True, parser_class=_OneLineParser
     )
 
+    _add_lab_parser(sub)
+    _add_aggregate_parser(sub)
+    _add_fit_parser(sub)
+    _add_predict_parser(sub)
+    _add_evaluate_parser(sub)
+    return parser
+
+
+def _add_lab_parser(sub):
     lab = sub.add_parser(
         "lab",
         help="run the Milano traffic-prediction lab (tasks 1-8)",
@@ -412,6 +469,11 @@ def _build_parser() -> argparse.ArgumentParser:
         default=36,
         help="hours in each LSTM window (default: 36)",
     )
+    _add_lab_training_options(lab)
+    lab.set_defaults(func=_run_lab)
+
+
+def _add_lab_training_options(lab):
     lab.add_argument(
         "--lstm-epochs",
         type=_positive_int,
@@ -470,8 +532,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=0, help="seed of every network (default: 0)"
     )
     lab.add_argument("--quiet", action="store_true", help="print nothing")
-    lab.set_defaults(func=_run_lab)
 
+
+def _add_aggregate_parser(sub):
     agg = sub.add_parser(
         "aggregate",
         help="aggregate raw Telecom Italia files to an hourly table",
@@ -507,27 +570,32 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     agg.set_defaults(func=_run_aggregate)
 
-    def data_options(p):
-        p.add_argument(
-            "--data",
-            required=True,
-            help="hourly CSV or Parquet (e.g. from 'aggregate')",
-        )
-        p.add_argument(
-            "--cell",
-            type=int,
-            default=None,
-            help="cell to use when --data holds several",
-        )
 
+def _add_data_options(p):
+    p.add_argument(
+        "--data",
+        required=True,
+        help="hourly CSV or Parquet (e.g. from 'aggregate')",
+    )
+    p.add_argument(
+        "--cell",
+        type=int,
+        default=None,
+        help="cell to use when --data holds several",
+    )
+
+
+def _add_fit_parser(sub):
     fit = sub.add_parser(
         "fit",
         help="fit a forecasting pipeline on an hourly CSV and save it",
         description="Fit SlidingWindow(lookback) + an LSTM (7-3) or MLP (15-10-5) "
         "on level- and spread-free windows of one column of an hourly table; the "
-        "model forecasts each hour from the hours before it. Saved with joblib.",
+        "model forecasts each hour from the hours before it. Saved as a .lstmf "
+        "model file (a zip of JSON, numpy arrays and torch weights) that 'predict' "
+        "and 'evaluate' load without running code from the file.",
     )
-    data_options(fit)
+    _add_data_options(fit)
     fit.add_argument(
         "--target", default="internet", help="column to forecast (default: internet)"
     )
@@ -555,27 +623,31 @@ def _build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--threads", type=_positive_int, default=1)
     fit.add_argument("--seed", type=int, default=0)
     fit.add_argument(
-        "--output", default="model.joblib", help="model file (default: model.joblib)"
+        "--output", default="model.lstmf", help="model file (default: model.lstmf)"
     )
     fit.set_defaults(func=_run_fit)
 
+
+def _add_predict_parser(sub):
     predict = sub.add_parser(
         "predict",
         help="forecast every hour of an hourly CSV, and the hour after it",
     )
-    predict.add_argument("--model", required=True, help="file written by 'fit'")
-    data_options(predict)
+    _add_model_options(predict)
+    _add_data_options(predict)
     predict.add_argument(
         "--output", default="forecast.csv", help="output CSV (default: forecast.csv)"
     )
     predict.set_defaults(func=_run_predict)
 
+
+def _add_evaluate_parser(sub):
     evaluate = sub.add_parser(
         "evaluate",
         help="score a saved model on an hourly CSV (MSE, MAE, R², cost)",
     )
-    evaluate.add_argument("--model", required=True, help="file written by 'fit'")
-    data_options(evaluate)
+    _add_model_options(evaluate)
+    _add_data_options(evaluate)
     _add_cost_options(evaluate)
     evaluate.add_argument(
         "--step",
@@ -584,7 +656,6 @@ def _build_parser() -> argparse.ArgumentParser:
         help="capacity step, or 'none' (default: none)",
     )
     evaluate.set_defaults(func=_run_evaluate)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -598,7 +669,9 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     status : int
-        0 on success, 2 on bad input (a one-line message on stderr).
+        0 on success, 2 on bad input (a one-line message on stderr), 1 on an
+        unexpected error (a bug: one line that says where to report it), 130
+        when interrupted. Never a traceback.
 
     Examples
     --------
@@ -618,3 +691,30 @@ def main(argv: list[str] | None = None) -> int:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"lstmforecast: error: {message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("lstmforecast: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: one line that says where to report it
+        message = (str(exc).splitlines() or [""])[0]
+        print(
+            f"lstmforecast: internal error ({type(exc).__name__}: {message}); this "
+            f"is a bug in lstmforecast {__version__}: please report it, with the "
+            f"command you ran, {_report_to()}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _report_to() -> str:
+    """Where to report a bug: the package's issue tracker, when its metadata has one."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        urls = metadata("lstmforecast").get_all("Project-URL") or []
+    except PackageNotFoundError:
+        urls = []
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() in ("issues", "bug tracker", "bugs", "tracker"):
+            return f"at {url.strip()}"
+    return "to the lstmforecast developers (the project's issue tracker)"

@@ -143,9 +143,14 @@ def test_lab_same_seed_same_metrics(lab_run, tmp_path):
         (["lab", "--bogus"], "unrecognized arguments"),
         (["fit", "--data", "/nonexistent.csv"], "no such file"),
         (
-            ["predict", "--model", "/nonexistent.joblib", "--data", "x.csv"],
+            ["predict", "--model", "/nonexistent.lstmf", "--data", "x.csv"],
             "run 'fit' first",
         ),
+        (
+            ["evaluate", "--model", "/nonexistent.lstmf", "--data", "x.csv"],
+            "model file '/nonexistent.lstmf': no such file",
+        ),
+        (["predict", "--data", "x.csv"], "--model"),
         (
             ["aggregate", "--data-dir", "/nonexistent", "--output", "x.csv"],
             "is not a folder",
@@ -179,7 +184,7 @@ def test_aggregate_fit_predict_evaluate_round_trip(tmp_path, capsys):
     hourly = pd.read_csv(hourly_csv)
     assert len(hourly) == 2 * 4 * 24
     cell = int(hourly["cell"].iloc[0])
-    model = tmp_path / "model.joblib"
+    model = tmp_path / "model.lstmf"
     assert (
         main(
             [

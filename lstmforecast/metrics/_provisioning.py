@@ -225,9 +225,10 @@ class _ProvisioningScorer:
         check_consistent_length(truth, y_pred)
         if np.isinf(y_pred).any():
             # a forecast that blew up is the worst candidate, never a free one
+            owner = type(estimator).__name__
             warnings.warn(
-                f"{int(np.isinf(y_pred).sum())} predictions of {type(estimator).__name__}"
-                " are infinite: scored as the worst possible cost (-inf).",
+                f"{int(np.isinf(y_pred).sum())} predictions of {owner} are "
+                "infinite: scored as the worst possible cost (-inf).",
                 UserWarning,
                 stacklevel=2,
             )
