@@ -317,11 +317,18 @@ def lead_positions(index, steps: int, owner: str, *, n=None, layout=None):
         return np.where((pos >= 0) & (pos < n), pos, -1)
     if layout is None:
         layout = panel_layout(index, owner)
-    out = np.full(len(index), -1, dtype=np.int64)
-    group = np.repeat(np.arange(layout.n_groups), np.diff(layout.bounds))
-    target = np.arange(len(index)) + steps
-    ok = (target >= layout.bounds[group]) & (target < layout.bounds[group + 1])
-    out[layout.order[ok]] = layout.order[target[ok]]
+    n, order = len(index), layout.order
+    group = layout.codes[order]  # group of each sorted row: contiguous runs
+    sorted_src = np.full(n, -1, dtype=np.int64)
+    k = abs(int(steps))
+    if k < n:
+        same = group[: n - k] == group[k:]
+        if steps >= 0:
+            sorted_src[: n - k] = np.where(same, order[k:], -1)
+        else:
+            sorted_src[k:] = np.where(same, order[: n - k], -1)
+    out = np.empty(n, dtype=np.int64)
+    out[order] = sorted_src
     return out
 
 
@@ -455,16 +462,20 @@ def make_horizon_targets(y, horizon):
             f"longest series of y ({longest} rows): no row would get all its "
             "targets. Use a shorter horizon or more data."
         )
-    out = np.full((n, k * horizon), np.nan)
+    # one contiguous row per (column, step): column c, step h at c * horizon + h
+    columns = np.empty((k, horizon, n))
+    by_column = np.ascontiguousarray(values.T)
     for h in range(horizon):
         if layout is not None:
             src = lead_positions(index, h, owner, layout=layout)
         else:  # one series, its order verified above
             src = lead_positions(None, h, owner, n=n)
-        ok = src >= 0
-        out[ok, h::horizon] = values[src[ok]]
+        absent = src < 0
+        columns[:, h] = by_column[:, np.maximum(src, 0)]  # a gather, then NaN
+        columns[:, h, absent] = np.nan
+    out = columns.reshape(k * horizon, n).T  # a view: pandas keeps its blocks
     if index is None:
-        return out
+        return np.ascontiguousarray(out)
     columns = [f"{name}_h{h + 1}" for name in names for h in range(horizon)]
     return pd.DataFrame(out, index=index, columns=columns)
 
