@@ -6,10 +6,10 @@ An operator plans capacity a few hours ahead, not only for the next hour. With
 ``make_windows(series, lookback, horizon=6)`` each window of the previous 36 hours
 comes with the **next six** hours as a 2-D target ``y`` of shape
 ``(n_windows, 6)``, and one ``LSTMRegressor`` learns all six outputs at once (the
-*direct* strategy). It is compared, step by step, with a one-step network fed its
-own forecasts six times (the *recursive* strategy), the seasonal naive (the same
-hour of the previous day) and persistence (the last observed hour), on the last
-10 days of the real Navigli cell (4556).
+*MIMO* strategy). It is compared, step by step, with a one-step network fed its
+own forecasts six times (the *recursive* strategy, ``RecursiveRegressor``), the
+seasonal naive (the same hour of the previous day) and persistence (the last
+observed hour), on the last 10 days of the real Navigli cell (4556).
 """
 
 # %%
@@ -34,7 +34,7 @@ from lstmforecast.preprocessing import (
     make_windows,
     temporal_train_test_split,
 )
-from lstmforecast.regressors import LSTMRegressor
+from lstmforecast.regressors import LSTMRegressor, RecursiveRegressor
 
 torch.set_num_threads(1)  # a tiny network: one thread is fastest on few cores
 LOOKBACK, HORIZON, TEST = 36, 6, 240
@@ -56,35 +56,33 @@ print(f"first test window forecasts {t_test[0]} ... (6 hours)")
 # network needs no scaler and the predictions come back in activity units, in
 # ``y``'s shape.
 params = {"center": "last", "scale": "std", "lr": 3e-3, "max_epochs": 30}
-direct = LSTMRegressor((7, 3), **params, random_state=0).fit(X_train, y_train)
-pred_direct = direct.predict(X_test)
-print("direct predictions:", pred_direct.shape, f"({direct.n_params_} parameters)")
+mimo = LSTMRegressor((7, 3), **params, random_state=0).fit(X_train, y_train)
+pred_mimo = mimo.predict(X_test)
+print("MIMO predictions:", pred_mimo.shape, f"({mimo.n_params_} parameters)")
 
 # %%
 # The recursive strategy: one step, six times
 # -------------------------------------------
-# A one-step network on the same windows; its forecast of hour t + 1 becomes the
-# last value of the window for hour t + 2, and so on. Its errors compound.
-one_step = LSTMRegressor((7, 3), **params, random_state=0).fit(X_train, y_train[:, 0])
-window = np.array(X_test, dtype=float)  # a copy: X_test is a read-only view
-pred_recursive = np.empty_like(pred_direct)
-for h in range(HORIZON):
-    pred_recursive[:, h] = one_step.predict(window)
-    window = np.concatenate([window[:, 1:], pred_recursive[:, h, None, None]], axis=1)
+# A one-step network on the same windows (``RecursiveRegressor`` trains it on
+# column 0 of ``y``); its forecast of hour t + 1 becomes the last value of the
+# window for hour t + 2, and so on. Its errors compound.
+one_step = LSTMRegressor((7, 3), **params, random_state=0)
+recursive = RecursiveRegressor(one_step, horizon=HORIZON).fit(X_train, y_train)
+pred_recursive = recursive.predict(X_test)
 
 # %%
 # Error per horizon step
 # ----------------------
 # Baselines need no training: the same hour of the day before (known for every
 # step up to 24 hours) and the last hour observed when the forecast is made. The
-# direct network is best for the first hours; its error grows with the step, while
+# MIMO network is best for the first hours; its error grows with the step, while
 # the seasonal naive's does not, and from about four hours ahead the two are on a
 # par: the previous 36 hours say less about the evening than yesterday's evening.
 target_hours = [t_test + pd.Timedelta(hours=h) for h in range(HORIZON)]
 naive = np.column_stack([series.shift(24).loc[t].to_numpy() for t in target_hours])
 persistence = np.repeat(X_test[:, -1, :], HORIZON, axis=1)
 forecasts = {
-    "LSTM direct (6 outputs)": pred_direct,
+    "LSTM MIMO (6 outputs)": pred_mimo,
     "LSTM recursive": pred_recursive,
     "seasonal naive": naive,
     "persistence": persistence,
@@ -116,9 +114,9 @@ days = slice(5 * 24, None)  # 27 - 31 December, issued at 0, 6, 12 and 18 h
 ax.plot(series.loc[t_test[days][0] :], color="0.3", lw=1, label="traffic")
 for k, i in enumerate(range(days.start, len(t_test), HORIZON)):
     hours = pd.DatetimeIndex([t[i] for t in target_hours])
-    label = "direct, issued every 6 hours" if k == 0 else None
-    ax.plot(hours, pred_direct[i], color="tab:blue", lw=1.5, label=label)
-    ax.plot(hours[0], pred_direct[i, 0], "o", color="tab:blue", ms=2.5)
+    label = "MIMO, issued every 6 hours" if k == 0 else None
+    ax.plot(hours, pred_mimo[i], color="tab:blue", lw=1.5, label=label)
+    ax.plot(hours[0], pred_mimo[i, 0], "o", color="tab:blue", ms=2.5)
 ax.set_ylabel("internet activity per hour")
 ax.set_title("Cell 4556, 27 - 31 December 2013", loc="left", fontsize=10)
 ax.legend(fontsize=8)
