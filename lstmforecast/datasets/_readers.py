@@ -15,6 +15,9 @@ seconds, and selecting a few cells needs about 100 MB whatever the file size
 from __future__ import annotations
 
 import bz2
+import datetime as _dt
+import difflib
+import errno
 import glob
 import gzip
 import lzma
@@ -22,8 +25,11 @@ import math
 import os
 import re
 import warnings
+import zlib
+import zoneinfo
 from collections.abc import Iterable
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +39,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from lstmforecast.datasets._schema import (
+    SLOT,
     TIMEZONE,
     TRAFFIC_TYPES,
+    as_written,
     check_cells,
     check_selection,
     check_time_range,
@@ -52,14 +60,27 @@ __all__ = [
 
 _CHUNK_BYTES = 4 << 20  # text parsed at a time: 4 MiB
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_SLOT_NS = SLOT.value
+_MAX_MS = (2**63 - 1) // 1_000_000  # epoch ms that fit nanosecond timestamps
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# suffix: (magic bytes, name) of the compressed formats read
+_COMPRESSION = {
+    ".gz": (b"\x1f\x8b", "gzip"),
+    ".bz2": (b"BZh", "bzip2"),
+    ".xz": (b"\xfd7zXZ\x00", "xz"),
+}
 
 
 class MalformedFileError(ValueError):
-    r"""A Milano file has a line that cannot be parsed.
+    r"""A Milano file has a line that cannot be parsed, or cannot be read at all.
 
     The message names the file, the line number (1-based, counting a header line)
     and what is wrong with it. Pass ``on_bad_lines="skip"`` to the reader to skip
-    such lines instead; the number skipped is then reported.
+    such lines instead; the number skipped is then reported. Implausible values
+    (negative activity, times off the 10-minute grid or on another day than the
+    file name's) raise it too, unless ``on_bad_values`` says otherwise. A file
+    that cannot be decompressed, or that is UTF-16 text, raises it naming the file.
 
     Examples
     --------
@@ -140,6 +161,35 @@ class _Context:
     hi_ns: int | None
     timezone: str
     on_bad_lines: str
+    on_bad_values: str = "error"
+    day: str | None = None  # the date in the file name, if any
+    day_ns: tuple[int, int] | None = None  # that local day, as UTC ns [lo, hi)
+
+
+@dataclass
+class _Tally:
+    """Rows of one file with implausible values (skipped or kept), by kind."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    first: str | None = None  # "line 7: column 'internet' is negative (-5.0)"
+
+    def add(self, other: _Tally | None) -> None:
+        if other is None:
+            return
+        for kind, n in other.counts.items():
+            self.counts[kind] = self.counts.get(kind, 0) + n
+        self.first = self.first or other.first
+
+    @property
+    def rows(self) -> int:
+        return self.counts.get("rows", 0)
+
+
+_BAD_KINDS = {
+    "negative": "negative",
+    "off_grid": "off the 10-minute grid",
+    "other_day": "dated another day than the file name",
+}
 
 
 class _TimeZoneError(ValueError):
@@ -147,12 +197,117 @@ class _TimeZoneError(ValueError):
 
 
 # --------------------------------------------------------------------------- files
-def _open_text(path: Path):
-    """Open a possibly compressed text file (chosen by its suffix)."""
+def _one_line(exc: BaseException) -> str:
+    """Return the first line of an exception's message (pandas' span several)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _check_compression(path: Path) -> None:
+    """Refuse a file whose compression suffix does not match its first bytes."""
+    suffix = path.suffix.lower()
+    if suffix not in _COMPRESSION:
+        return
+    magic, kind = _COMPRESSION[suffix]
+    with open(path, "rb") as fh:
+        head = fh.read(len(magic))
+    if head != magic:
+        raise MalformedFileError(
+            f"{path}: the name ends in '{path.suffix}' but the file is not "
+            f"{kind}-compressed (it starts with {head!r}). Download it again, or "
+            f"remove the '{path.suffix}' suffix if it is plain text."
+        )
+
+
+@contextmanager
+def _naming_the_file(path: Path):
+    """Turn decompression errors (which name no file) into one-line errors."""
+    try:
+        yield
+    except (OSError, EOFError, zlib.error, lzma.LZMAError) as exc:
+        if path.suffix.lower() not in _COMPRESSION or isinstance(
+            exc, (FileNotFoundError, PermissionError, IsADirectoryError)
+        ):
+            raise
+        kind = _COMPRESSION[path.suffix.lower()][1]
+        raise MalformedFileError(
+            f"{path}: cannot be decompressed as {kind} ({_one_line(exc)}). The file "
+            "is damaged, e.g. cut short by an interrupted download or copy: "
+            "download or compress it again."
+        ) from exc
+
+
+def _strip_bom(head: bytes, path: Path) -> bytes:
+    """Drop a UTF-8 byte-order mark (spreadsheet programs write one); refuse UTF-16."""
+    if head.startswith(_UTF8_BOM):
+        return head[len(_UTF8_BOM) :]
+    if head.startswith(_UTF16_BOMS):
+        raise MalformedFileError(
+            f"{path}: the file is UTF-16 text (it starts with the byte-order mark "
+            f"{head[:2].hex(' ')}), but Milano files are UTF-8. Save it again as "
+            "UTF-8 (a spreadsheet program's 'CSV UTF-8'), or convert it with "
+            "'iconv -f UTF-16 -t UTF-8'."
+        )
+    return head
+
+
+def _first_line(path: Path) -> str:
+    """Return the first line of a (compressed) file, without a byte-order mark."""
     opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(
         path.suffix.lower(), open
     )
-    return opener(path, "rt", encoding="utf-8", errors="replace", newline="")
+    _check_compression(path)
+    with _naming_the_file(path), opener(path, "rb") as fh:
+        head = fh.readline(1 << 16)
+    return _strip_bom(head, path).decode("utf-8", errors="replace")
+
+
+def _check_link(path: Path) -> None:
+    """Raise a one-line error for a symbolic link that loops or points nowhere."""
+    if not path.is_symlink() or path.exists():
+        return
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # Python < 3.13: "Symlink loop from ..."
+        loop = True
+    except OSError as exc:
+        loop = exc.errno == errno.ELOOP
+    else:
+        return
+    if loop:
+        raise FileNotFoundError(
+            f"'{path}' is a symbolic link that loops (following it leads back to "
+            "itself), so it names no file. Point the link at the real file, or "
+            "pass the file itself."
+        )
+    raise FileNotFoundError(
+        f"'{path}' is a symbolic link to '{os.readlink(path)}', which does not "
+        "exist. Fix or remove the link, or pass the real file."
+    )
+
+
+def _check_timezone(timezone, reader: str) -> None:
+    """Refuse a time zone pandas does not know, suggesting close names."""
+    ok = isinstance(timezone, (str, _dt.tzinfo))
+    if ok:
+        try:
+            pd.Timestamp("2000-01-01").tz_localize(timezone)
+        except Exception:  # pandas raises several types for unknown zones
+            ok = False
+    if ok:
+        return
+    hint = "Check the spelling: zoneinfo.available_timezones() lists the names."
+    if isinstance(timezone, str):
+        close = difflib.get_close_matches(
+            timezone, sorted(zoneinfo.available_timezones()), n=3
+        )
+        if close:
+            hint = f"Did you mean {' or '.join(repr(c) for c in close)}?"
+    raise ValueError(
+        f"The 'timezone' parameter of {reader} must be a time zone name such as "
+        f"'UTC' or 'Europe/Rome'. Got {as_written(timezone)} instead, which is not "
+        f"a known time zone. {hint}"
+    )
 
 
 def _expand_paths(paths, fmt: _Format | None) -> list[Path]:
@@ -167,6 +322,7 @@ def _expand_paths(paths, fmt: _Format | None) -> list[Path]:
     files: list[Path] = []
     for p in paths:
         path = Path(p)
+        _check_link(path)
         if path.is_dir():
             patterns = [fmt.pattern] if fmt else [f.pattern for f in _FORMATS.values()]
             found = sorted({q for pat in patterns for q in path.glob(pat)})
@@ -175,6 +331,8 @@ def _expand_paths(paths, fmt: _Format | None) -> list[Path]:
                     f"No Milano file in directory '{path}': expected names matching "
                     f"{patterns}. Pass the files themselves, or set 'format'."
                 )
+            for q in found:
+                _check_link(q)
             files.extend(found)
         elif path.is_file():
             files.append(path)
@@ -182,6 +340,8 @@ def _expand_paths(paths, fmt: _Format | None) -> list[Path]:
             found = sorted(Path(q) for q in glob.glob(str(p)))
             if not found:
                 raise FileNotFoundError(f"The pattern '{p}' matches no file.")
+            for q in found:
+                _check_link(q)
             files.extend(found)
         else:
             raise FileNotFoundError(
@@ -197,8 +357,7 @@ def _guess_format(path: Path) -> _Format:
     name = path.name.lower()
     if name.startswith("short_milan_processed"):
         return _LAB
-    with _open_text(path) as fh:
-        first = fh.readline()
+    first = _first_line(path)
     if first.lower().replace(" ", "").replace('"', "").startswith("datetime,"):
         return _KAGGLE
     if "\t" in first:
@@ -211,10 +370,10 @@ def _guess_format(path: Path) -> _Format:
 
 def _file_may_hold(path: Path, lo, hi) -> bool:
     """Use the date in a daily file's name to skip files outside the range."""
-    m = _DATE_IN_NAME.search(path.name)
-    if m is None:
+    day, _ = _name_day(path)
+    if day is None:
         return True
-    day = pd.Timestamp(m.group(1)).tz_localize(TIMEZONE)
+    day = pd.Timestamp(day).tz_localize(TIMEZONE)
     # one day of margin on each side: a file's slots may straddle midnight in UTC
     if lo is not None and day + pd.Timedelta(days=2) <= lo:
         return False
@@ -228,26 +387,48 @@ def _split(fmt: _Format, line: str, delimiter: str) -> list[str]:
     return line.split() if fmt.delimiter is None else line.split(delimiter)
 
 
+def _time_problem(fmt: _Format, value: str) -> str | None:
+    """Say what is wrong with one time field, parsed as the fast path parses it."""
+    value = value.strip()
+    if not value:
+        return "column 'time' is empty"
+    if not fmt.time_is_text or value.isdigit():
+        try:
+            ms = int(value)
+        except ValueError:
+            return (
+                "column 'time' must be epoch milliseconds (an integer), found "
+                f"{value!r}"
+            )
+        if abs(ms) > _MAX_MS:
+            return (
+                "column 'time' must be epoch milliseconds within the years "
+                f"1677-2262, found {value!r}"
+            )
+        return None
+    try:
+        pd.to_datetime(value, format="ISO8601")
+    except (ValueError, OverflowError):
+        return (
+            "column 'time' must be an ISO 8601 timestamp such as "
+            f"'2013-11-01 00:00:00' (or epoch milliseconds), found {value!r}"
+        )
+    return None
+
+
 def _line_problem(fmt: _Format, fields: list[str], types, delimiter: str) -> str | None:
     """Say what is wrong with one line's fields, or None if it is fine."""
     n = len(fmt.columns)
     if len(fields) != n:
         return f"expected {n} fields separated by {delimiter!r}, found {len(fields)}"
     named = dict(zip(fmt.columns, fields, strict=True))
-    for col in ("cell", "time") if not fmt.time_is_text else ("cell",):
-        try:
-            int(named[col])
-        except ValueError:
-            return f"column '{col}' must be an integer, found {named[col]!r}"
-    if fmt.time_is_text:
-        value = named["time"].strip()
-        if not value:
-            return "column 'time' is empty"
-        if not value.isdigit():
-            try:
-                pd.Timestamp(value)
-            except ValueError:
-                return f"column 'time' must be a timestamp, found {value!r}"
+    try:
+        int(named["cell"])
+    except ValueError:
+        return f"column 'cell' must be an integer, found {named['cell']!r}"
+    problem = _time_problem(fmt, named["time"])
+    if problem is not None:
+        return problem
     for col in types:
         value = named[col].strip()
         if value == "" and fmt.blank_is_zero:
@@ -262,13 +443,13 @@ def _line_problem(fmt: _Format, fields: list[str], types, delimiter: str) -> str
 
 
 def _scan_piece(piece: bytes, first_line: int, ctx: _Context):
-    """Check one piece's lines in Python; return (clean text, skipped) or raise.
+    """Check one piece's lines in Python; return (clean lines, skipped) or raise.
 
     Only a piece the fast parser refused is scanned, so one bad line in a 300 MB
     file costs a 4 MiB rescan. ``first_line`` is the file line number of the
-    piece's first line.
+    piece's first line. The clean lines are ``(line number, text)`` pairs.
     """
-    kept: list[str] = []
+    kept: list[tuple[int, str]] = []
     skipped: list[tuple[int, str]] = []
     text = piece.decode("utf-8", errors="replace")
     for offset, line in enumerate(text.split("\n")):
@@ -279,7 +460,7 @@ def _scan_piece(piece: bytes, first_line: int, ctx: _Context):
         fields = _split(ctx.fmt, body, ctx.delimiter)
         problem = _line_problem(ctx.fmt, fields, ctx.types, ctx.delimiter)
         if problem is None:
-            kept.append(body)
+            kept.append((lineno, body))
             continue
         if ctx.on_bad_lines != "skip":
             raise MalformedFileError(
@@ -289,23 +470,21 @@ def _scan_piece(piece: bytes, first_line: int, ctx: _Context):
                 "reported)."
             )
         skipped.append((lineno, problem))
-    return "\n".join(kept) + "\n", skipped
+    return kept, skipped
 
 
 # ---------------------------------------------------------------- fast path: arrow
 def _sniff_delimiter(path: Path, fmt: _Format) -> str:
     if fmt.delimiter is not None:
         return fmt.delimiter
-    with _open_text(path) as fh:
-        first = fh.readline()
+    first = _first_line(path)
     return "\t" if "\t" in first else " "
 
 
 def _check_header(path: Path, fmt: _Format) -> None:
     if fmt.header is None:
         return
-    with _open_text(path) as fh:
-        first = fh.readline().rstrip("\r\n")
+    first = _first_line(path).rstrip("\r\n")
     got = tuple(c.strip().strip('"').lower() for c in first.split(fmt.delimiter))
     if got != fmt.header:
         raise MalformedFileError(
@@ -317,16 +496,20 @@ def _check_header(path: Path, fmt: _Format) -> None:
 
 def _time_to_ns(arr: pa.Array, fmt: _Format, timezone: str) -> pa.Array:
     """Convert a time column to int64 nanoseconds since the epoch (UTC)."""
-    if not fmt.time_is_text:
-        return pc.multiply(arr.cast(pa.int64()), pa.scalar(1_000_000, pa.int64()))
+    if not fmt.time_is_text:  # an overflow is ArrowInvalid: the slow path names it
+        return pc.multiply_checked(
+            arr.cast(pa.int64()), pa.scalar(1_000_000, pa.int64())
+        )
     enc = arr.dictionary_encode()  # slots repeat: parse each distinct value once
     text = pd.Series(enc.dictionary.to_pylist(), dtype=object).str.strip()
     digits = text.str.fullmatch(r"\d+")
     stamps = pd.Series(pd.NaT, index=text.index, dtype=f"datetime64[ns, {TIMEZONE}]")
     if digits.any():
-        stamps[digits] = pd.to_datetime(
-            text[digits].astype(np.int64), unit="ms", utc=True
-        ).dt.tz_convert(TIMEZONE)
+        try:
+            ms = text[digits].astype(np.int64)
+        except OverflowError:
+            raise ValueError("an epoch time does not fit 64 bits") from None
+        stamps[digits] = pd.to_datetime(ms, unit="ms", utc=True).dt.tz_convert(TIMEZONE)
     if (~digits).any():
         parsed = pd.to_datetime(text[~digits], format="ISO8601", utc=False)
         if getattr(parsed.dt, "tz", None) is None:
@@ -421,8 +604,8 @@ def _parse_piece(piece: bytes, ctx: _Context, handler):
     )
 
 
-def _reduce_piece(table: pa.Table, ctx: _Context):
-    """Check, filter and sum one parsed piece; None if no row is kept."""
+def _check_required(table: pa.Table, ctx: _Context) -> None:
+    """Raise ArrowInvalid (the slow path then names the line) on empty or inf."""
     fmt = ctx.fmt
     required = ["cell", "time"] if fmt.blank_is_zero else ["cell", "time", *ctx.types]
     if any(table[c].null_count for c in required):
@@ -431,22 +614,115 @@ def _reduce_piece(table: pa.Table, ctx: _Context):
     for t in ctx.types:  # 'nan' and 'inf' parse as floats but are not activity
         if pc.all(pc.is_finite(table[t])).as_py() is False:
             raise pa.ArrowInvalid(f"a non-finite value in column '{t}'")
+
+
+def _bad_values(time: np.ndarray, values: list[np.ndarray], ctx: _Context):
+    """Masks of the rows with implausible values, by kind (only kinds found)."""
+    found = {}
+    negative = None
+    for v in values:
+        below = v < 0  # NaN (empty field) compares False
+        negative = below if negative is None else negative | below
+    if negative is not None and negative.any():
+        found["negative"] = negative
+    off_grid = time % _SLOT_NS != 0
+    if off_grid.any():
+        found["off_grid"] = off_grid
+    if ctx.day_ns is not None:
+        other = (time < ctx.day_ns[0]) | (time >= ctx.day_ns[1])
+        if other.any():
+            found["other_day"] = other
+    return found
+
+
+def _describe_bad(kind: str, i: int, time, values, ctx: _Context) -> str:
+    """Say what is implausible about row ``i``."""
+    when = pd.Timestamp(int(time[i]), tz="UTC").tz_convert(TIMEZONE)
+    if kind == "negative":
+        col, v = next(
+            (t, v[i]) for t, v in zip(ctx.types, values, strict=True) if v[i] < 0
+        )
+        return (
+            f"column '{col}' is negative ({float(v)!r}), but activity cannot be below 0"
+        )
+    if kind == "off_grid":
+        return (
+            f"time {when} is not on the 10-minute grid of the Milano slots "
+            "(minutes :00, :10, ... :50, second 0)"
+        )
+    hint = ""
+    if ctx.fmt.time_is_text:
+        hint = (
+            " (if every file is an hour or two off at its ends, its naive times are "
+            "in another time zone: check 'timezone')"
+        )
+    return (
+        f"time {when} is on {when.date()}, not on {ctx.day}, the day of the file "
+        f"name (days on Milan local time){hint}"
+    )
+
+
+def _handle_bad(found, time, values, ctx: _Context, locate, row_of):
+    """Raise for the first implausible row, or count them; return (keep, tally)."""
+    bad = np.logical_or.reduce(list(found.values()))
+    counts = {"rows": int(bad.sum())}
+    counts.update({kind: int(m.sum()) for kind, m in found.items()})
+    if ctx.on_bad_values == "keep":
+        return None, _Tally(counts)
+    i = int(np.argmax(bad))
+    kind = next(k for k, m in found.items() if m[i])
+    lineno, text = locate(row_of(i))
+    problem = _describe_bad(kind, i, time, values, ctx)
+    if ctx.on_bad_values == "error":
+        raise MalformedFileError(
+            f"{ctx.path}, line {lineno}: {problem}. The line reads {text[:120]!r}. "
+            "Fix the line (or the file name), or pass on_bad_values='skip' to drop "
+            "such rows (their number is reported) or on_bad_values='keep' to keep "
+            "them."
+        )
+    return ~bad, _Tally(counts, f"line {lineno}: {problem}")
+
+
+def _reduce_piece(table: pa.Table, ctx: _Context, locate):
+    """Check, filter and sum one parsed piece; return (sums or None, tally).
+
+    ``locate(row)`` gives the line number and text of a row of ``table``.
+    """
+    _check_required(table, ctx)
+    selected = None
     if ctx.cells is not None:
-        table = table.filter(pc.is_in(table["cell"], value_set=pa.array(ctx.cells)))
+        selected = pc.is_in(table["cell"], value_set=pa.array(ctx.cells))
+        table = table.filter(selected)
     if table.num_rows == 0:
-        return None
-    times = _time_to_ns(table["time"].combine_chunks(), fmt, ctx.timezone)
-    table = table.set_column(1, "time", times)
-    if ctx.lo_ns is not None:
-        table = table.filter(pc.greater_equal(table["time"], ctx.lo_ns))
-    if ctx.hi_ns is not None:
-        table = table.filter(pc.less(table["time"], ctx.hi_ns))
-    if table.num_rows == 0:
-        return None
+        return None, None
+    time = _time_to_ns(table["time"].combine_chunks(), ctx.fmt, ctx.timezone)
+    time = time.to_numpy()
+    cell = table["cell"].to_numpy()
     values = [table[t].to_numpy(zero_copy_only=False) for t in ctx.types]
-    summed = _sum_slots(table["cell"].to_numpy(), table["time"].to_numpy(), values)
-    _check_one_line_per_slot(summed, table.num_rows, ctx)
-    return summed
+    keep, tally = None, None
+    found = _bad_values(time, values, ctx)
+    if found:
+
+        def row_of(i):  # the row of the parsed piece, before the cell filter
+            if selected is None:
+                return i
+            return int(np.flatnonzero(selected.to_numpy(zero_copy_only=False))[i])
+
+        keep, tally = _handle_bad(found, time, values, ctx, locate, row_of)
+    if ctx.lo_ns is not None or ctx.hi_ns is not None:
+        in_range = np.ones(len(time), dtype=bool) if keep is None else keep
+        if ctx.lo_ns is not None:
+            in_range &= time >= ctx.lo_ns
+        if ctx.hi_ns is not None:
+            in_range &= time < ctx.hi_ns
+        keep = in_range
+    if keep is not None:
+        cell, time, values = cell[keep], time[keep], [v[keep] for v in values]
+    if len(cell) == 0:
+        return None, tally
+    summed = _sum_slots(cell, time, values)
+    _check_one_line_per_slot(summed, len(cell), ctx)
+    return summed, tally
 
 
 def _check_one_line_per_slot(summed, n_rows: int, ctx: _Context) -> None:
@@ -461,51 +737,80 @@ def _check_one_line_per_slot(summed, n_rows: int, ctx: _Context) -> None:
     )
 
 
-def _read_pieces(source, ctx: _Context):
-    """Read a stream piece by piece; return (per-piece sums, skipped lines).
+def _nth_line(piece: bytes, first_line: int, row: int) -> tuple[int, str]:
+    """Line number and text of the ``row``-th non-empty line (arrow's row)."""
+    seen = -1
+    for offset, line in enumerate(piece.split(b"\n")):
+        body = line.rstrip(b"\r")
+        if body:
+            seen += 1
+            if seen == row:
+                return first_line + offset, body.decode("utf-8", errors="replace")
+    raise IndexError(row)  # pragma: no cover - arrow has as many rows as lines
 
-    Each piece goes through pyarrow's fast parser. A piece it refuses (wrong field
-    count, text in a number column, empty ids...) is checked line by line in Python
-    to name the exact line, or to drop bad lines with ``on_bad_lines='skip'``.
+
+def _read_piece(piece: bytes, first_line: int, n_lines: int, ctx: _Context):
+    """Parse and reduce one piece; return (sums or None, skipped lines, tally).
+
+    The piece goes through pyarrow's fast parser. A piece it refuses (wrong field
+    count, text in a number column, empty ids...) is checked line by line in
+    Python to name the exact line, or to drop bad lines with
+    ``on_bad_lines='skip'``.
     """
-    parts, skipped = [], []
+    bad_rows: list = []
+
+    def handler(row):
+        bad_rows.append(row.number)  # row.text may not be valid UTF-8
+        return "skip" if ctx.on_bad_lines == "skip" else "error"
+
+    try:
+        table = _parse_piece(piece, ctx, handler)
+        if bad_rows:  # skipped by arrow: rescan to count and locate them
+            raise pa.ArrowInvalid("rows with a wrong number of fields")
+        part, tally = _reduce_piece(
+            table, ctx, lambda r: _nth_line(piece, first_line, r)
+        )
+        return part, [], tally
+    except _TimeZoneError:
+        raise
+    except (pa.ArrowInvalid, ValueError) as exc:
+        if isinstance(exc, MalformedFileError):
+            raise
+        kept, skipped = _scan_piece(piece, first_line, ctx)
+        if not skipped:  # nothing wrong line by line: report pyarrow's reason
+            last = first_line + n_lines
+            raise MalformedFileError(
+                f"{ctx.path}, lines {first_line}-{last}: could not be read "
+                f"({_one_line(exc)}). Check these lines."
+            ) from exc
+    if not kept:
+        return None, skipped, None
+    text = "\n".join(body for _, body in kept) + "\n"
+    part, tally = _reduce_piece(
+        _parse_piece(text.encode(), ctx, None), ctx, lambda r: kept[r]
+    )
+    return part, skipped, tally
+
+
+def _read_pieces(source, ctx: _Context):
+    """Read a stream piece by piece; return (per-piece sums, skipped, tally)."""
+    parts, skipped, tally = [], [], _Tally()
     first_line = 1
     for i, piece in enumerate(_chunks(source, _CHUNK_BYTES)):
-        if i == 0 and ctx.fmt.header is not None:  # checked by _check_header
-            cut = piece.find(b"\n") + 1 or len(piece)
-            piece, first_line = piece[cut:], 2
+        if i == 0:
+            piece = _strip_bom(piece, ctx.path)
+            if ctx.fmt.header is not None:  # checked by _check_header
+                cut = piece.find(b"\n") + 1 or len(piece)
+                piece, first_line = piece[cut:], 2
         n_lines = piece.count(b"\n")
-        if not piece.strip():
-            first_line += n_lines
-            continue
-        bad_rows: list = []
-
-        def handler(row, bad_rows=bad_rows):
-            bad_rows.append(row.number)  # row.text may not be valid UTF-8
-            return "skip" if ctx.on_bad_lines == "skip" else "error"
-
-        try:
-            table = _parse_piece(piece, ctx, handler)
-            if bad_rows:  # skipped by arrow: rescan to count and locate them
-                raise pa.ArrowInvalid("rows with a wrong number of fields")
-            part = _reduce_piece(table, ctx)
-        except _TimeZoneError:
-            raise
-        except (pa.ArrowInvalid, ValueError) as exc:
-            text, bad = _scan_piece(piece, first_line, ctx)
-            if not bad:  # nothing wrong line by line: report pyarrow's reason
-                last = first_line + n_lines
-                raise MalformedFileError(
-                    f"{ctx.path}, lines {first_line}-{last}: could not be read ({exc})."
-                ) from exc
+        if piece.strip():
+            part, bad, piece_tally = _read_piece(piece, first_line, n_lines, ctx)
             skipped.extend(bad)
-            part = None
-            if text.strip():
-                part = _reduce_piece(_parse_piece(text.encode(), ctx, None), ctx)
-        if part is not None:
-            parts.append(part)
+            tally.add(piece_tally)
+            if part is not None:
+                parts.append(part)
         first_line += n_lines
-    return parts, skipped
+    return parts, skipped, tally
 
 
 def _merge_parts(parts, types):
@@ -516,9 +821,34 @@ def _merge_parts(parts, types):
     return _sum_slots(cell, time, values)
 
 
-def _read_file(path: Path, fmt: _Format, types, cells, lo, hi, on_bad_lines, timezone):
-    """Read one file into (cell, time_ns, values) sums and a list of skipped lines."""
+def _open_stream(path: Path):
+    """Open a file as a binary stream, decompressed (pyarrow has no xz codec)."""
+    if path.suffix.lower() == ".xz":
+        return lzma.open(path, "rb")
+    return pa.input_stream(str(path), compression="detect")
+
+
+def _name_day(path: Path):
+    """Return the date in a daily file's name and that local day in UTC ns."""
+    m = _DATE_IN_NAME.search(path.name)
+    if m is None:
+        return None, None
+    try:
+        day = pd.Timestamp(m.group(1))
+    except ValueError:  # e.g. 2013-13-45: not a date
+        return None, None
+    lo = day.tz_localize(TIMEZONE)
+    hi = (day + pd.Timedelta(days=1)).tz_localize(TIMEZONE)
+    return m.group(1), (lo.as_unit("ns").value, hi.as_unit("ns").value)
+
+
+def _read_file(path: Path, fmt: _Format, types, cells, lo, hi, options):
+    """Read one file into (cell, time_ns, values) sums, skipped lines and a tally.
+
+    ``options`` holds ``on_bad_lines``, ``on_bad_values`` and ``timezone``.
+    """
     _check_header(path, fmt)
+    day, day_ns = _name_day(path)
     ctx = _Context(
         path=path,
         fmt=fmt,
@@ -527,20 +857,20 @@ def _read_file(path: Path, fmt: _Format, types, cells, lo, hi, on_bad_lines, tim
         cells=cells,
         lo_ns=None if lo is None else lo.as_unit("ns").value,
         hi_ns=None if hi is None else hi.as_unit("ns").value,
-        timezone=timezone,
-        on_bad_lines=on_bad_lines,
+        day=day,
+        day_ns=day_ns,
+        **options,
     )
     try:
-        parts, skipped = _read_pieces(
-            pa.input_stream(str(path), compression="detect"), ctx
-        )
+        with _open_stream(path) as source:
+            parts, skipped, tally = _read_pieces(source, ctx)
     except _TimeZoneError as exc:
         raise MalformedFileError(f"{path}: {exc}.") from None
     if not parts:
-        return None, skipped
+        return None, skipped, tally
     merged = _merge_parts(parts, types)
     _check_one_line_per_slot(merged, sum(len(p[0]) for p in parts), ctx)
-    return merged, skipped
+    return merged, skipped, tally
 
 
 def _check_no_overlap(results, files) -> None:
@@ -586,55 +916,104 @@ def _to_frame(results, types) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _read(paths, fmt_name, *, cells, start, end, types, on_bad_lines, timezone):
-    if on_bad_lines not in ("error", "skip"):
-        raise ValueError(
-            "The 'on_bad_lines' parameter must be 'error' or 'skip'. "
-            f"Got {on_bad_lines!r} instead."
-        )
-    type_list = check_types(types)
-    cell_arr = check_cells(cells)
-    lo, hi = check_time_range(start, end)
-    if fmt_name not in (*_FORMATS, "auto"):
+_READERS = {
+    "dataverse": "read_dataverse",
+    "kaggle": "read_kaggle",
+    "lab": "read_lab_processed",
+    "auto": "read_milano",
+}
+
+
+def _check_options(fmt_name, on_bad_lines, on_bad_values, timezone) -> None:
+    if fmt_name not in _READERS:
         raise ValueError(
             "The 'format' parameter must be one of 'auto', 'dataverse', 'kaggle', "
-            f"'lab'. Got {fmt_name!r} instead."
+            f"'lab'. Got {as_written(fmt_name)} instead."
         )
-    fixed = None if fmt_name == "auto" else _FORMATS[fmt_name]
-    files = _expand_paths(paths, fixed)
-    tables, read_files, n_skipped, n_files = [], [], 0, 0
+    for name, value, allowed in (
+        ("on_bad_lines", on_bad_lines, ("error", "skip")),
+        ("on_bad_values", on_bad_values, ("error", "skip", "keep")),
+    ):
+        if not isinstance(value, str) or value not in allowed:
+            choices = ", ".join(repr(a) for a in allowed[:-1])
+            raise ValueError(
+                f"The '{name}' parameter of {_READERS[fmt_name]} must be {choices} "
+                f"or {allowed[-1]!r}. Got {as_written(value)} instead."
+            )
+    if timezone is not None:
+        _check_timezone(timezone, _READERS[fmt_name])
+
+
+def _warn_skipped(path: Path, skipped, tally: _Tally) -> None:
+    """One warning per file for skipped lines, one for skipped implausible rows."""
+    if skipped:
+        first_line, why = skipped[0]
+        warnings.warn(
+            f"Skipped {len(skipped)} malformed line(s) of {path} (first: line "
+            f"{first_line}, {why}).",
+            UserWarning,
+            stacklevel=5,
+        )
+    if tally.rows and tally.first is not None:  # on_bad_values='skip'
+        kinds = ", ".join(
+            f"{tally.counts[k]} {text}"
+            for k, text in _BAD_KINDS.items()
+            if k in tally.counts
+        )
+        warnings.warn(
+            f"Skipped {tally.rows} row(s) of {path} with implausible values "
+            f"({kinds}; first: {tally.first}).",
+            UserWarning,
+            stacklevel=5,
+        )
+
+
+def _read_all(files, fixed, type_list, cell_arr, lo, hi, options):
+    """Read every file that may hold the range; return (tables, files, counts)."""
+    tables, read_files = [], []
+    counts = {"files": 0, "lines": 0, "values": 0}
     for path in files:
         if not _file_may_hold(path, lo, hi):
             continue
-        n_files += 1
-        fmt = fixed or _guess_format(path)
-        table, skipped = _read_file(
-            path,
-            fmt,
-            type_list,
-            cell_arr,
-            lo,
-            hi,
-            on_bad_lines,
-            timezone or fmt.timezone,
-        )
-        if skipped:
-            n_skipped += len(skipped)
-            first_line, why = skipped[0]
-            warnings.warn(
-                f"Skipped {len(skipped)} malformed line(s) of {path} (first: line "
-                f"{first_line}, {why}).",
-                UserWarning,
-                stacklevel=3,
+        counts["files"] += 1
+        with _naming_the_file(path):
+            _check_compression(path)
+            fmt = fixed or _guess_format(path)
+            file_options = {**options, "timezone": options["timezone"] or fmt.timezone}
+            table, skipped, tally = _read_file(
+                path, fmt, type_list, cell_arr, lo, hi, file_options
             )
+        _warn_skipped(path, skipped, tally)
+        counts["lines"] += len(skipped)
+        counts["values"] += tally.rows
         if table is not None:
             tables.append(table)
             read_files.append(path)
+    return tables, read_files, counts
+
+
+def _read(
+    paths, fmt_name, *, cells, start, end, types, on_bad_lines, on_bad_values, timezone
+):
+    _check_options(fmt_name, on_bad_lines, on_bad_values, timezone)
+    type_list = check_types(types)
+    cell_arr = check_cells(cells)
+    lo, hi = check_time_range(start, end)
+    fixed = None if fmt_name == "auto" else _FORMATS[fmt_name]
+    files = _expand_paths(paths, fixed)
+    options = {
+        "on_bad_lines": on_bad_lines,
+        "on_bad_values": on_bad_values,
+        "timezone": timezone,
+    }
+    tables, read_files, counts = _read_all(
+        files, fixed, type_list, cell_arr, lo, hi, options
+    )
     if len(tables) > 1:
         _check_no_overlap(tables, read_files)
     frame = _to_frame(tables, type_list)
     where = str(files[0]) if len(files) == 1 else f"{len(files)} files"
-    if n_files == 0:
+    if counts["files"] == 0:
         raise ValueError(
             f"The selection is empty: none of the {len(files)} file(s) is dated within "
             f"[{lo}, {hi}) (judged by the date in the file names). Widen 'start'/'end'."
@@ -642,7 +1021,8 @@ def _read(paths, fmt_name, *, cells, start, end, types, on_bad_lines, timezone):
     check_selection(frame, cells=cell_arr, lo=lo, hi=hi, source=where)
     _warn_partial_coverage(frame["time"], lo, hi, where)
     out = finalize(frame, type_list)
-    out.attrs["n_skipped_lines"] = n_skipped
+    out.attrs["n_skipped_lines"] = counts["lines"]
+    out.attrs["n_bad_values"] = counts["values"]
     return out
 
 
@@ -690,6 +1070,37 @@ _COMMON_DOC = """
         total is in ``frame.attrs['n_skipped_lines']``. Non-finite values count as
         malformed. The same cell and slot in two files (e.g. a ``.txt`` and its
         ``.txt.gz``) is an error: it would be counted twice.
+    on_bad_values : {'error', 'skip', 'keep'}, default='error'
+        A row that parses but is implausible: a negative activity, a time off the
+        10-minute grid of the slots, or a time on another (Milan local) day than
+        the date in the file name. ``'error'`` raises :class:`MalformedFileError`
+        naming the file, the line and the value; ``'skip'`` drops such rows and
+        gives a ``UserWarning`` per file with their number by kind and the first
+        one; ``'keep'`` keeps them as they are. With ``'skip'`` and ``'keep'`` the
+        number of such rows is in ``frame.attrs['n_bad_values']``. See Notes.
+"""
+
+_NOTES_DOC = """
+    Notes
+    -----
+    Files may start with a UTF-8 byte-order mark (spreadsheet programs write
+    one); it is ignored. UTF-16 text and a compressed file that cannot be
+    decompressed are errors naming the file.
+
+    Implausible values are looked for in every row of the selected cells (and
+    types) of the files opened, whether or not the row falls within
+    ``start``/``end``: activity below 0, a time that is not a slot start
+    (``:00``, ``:10``, ... ``:50``), and a time on another local day than the
+    ``YYYY-MM-DD`` in the file name (not checked when the name holds no date).
+    Each of them is read without complaint by a CSV parser and then misleads
+    silently: a negative value cancels real activity in an hourly sum, an
+    off-grid time is a slot of its own that the hourly grid cannot place, and a
+    file holding another day than its name is opened, or skipped, by
+    ``start``/``end`` for the wrong day. So they are treated like malformed lines:
+    an error by default, naming the file, the line and the value, because a
+    ``UserWarning`` is shown once per place and easily lost in a notebook, while
+    a false alarm costs one keyword (``on_bad_values='keep'``, e.g. for files cut
+    on UTC days, or ``'skip'`` to drop the rows with a count).
 """
 
 _RETURNS_DOC = """
@@ -706,13 +1117,21 @@ _RETURNS_DOC = """
 
 def _doc(func):
     doc = func.__doc__.replace("    %(common)s\n", _COMMON_DOC.strip("\n") + "\n")
+    doc = doc.replace("    %(notes)s\n", _NOTES_DOC.strip("\n") + "\n")
     func.__doc__ = doc.replace("    %(returns)s\n", _RETURNS_DOC.strip("\n") + "\n")
     return func
 
 
 @_doc
 def read_dataverse(
-    paths, *, cells=None, start=None, end=None, types=None, on_bad_lines="error"
+    paths,
+    *,
+    cells=None,
+    start=None,
+    end=None,
+    types=None,
+    on_bad_lines="error",
+    on_bad_values="error",
 ) -> pd.DataFrame:
     r"""Read the original Telecom Italia daily files ``sms-call-internet-mi-*.txt``.
 
@@ -729,6 +1148,8 @@ def read_dataverse(
     --------
     read_kaggle, read_lab_processed : The other two shapes of the same data.
     read_milano : Any of the three, told apart by name and first line.
+
+    %(notes)s
 
     Examples
     --------
@@ -750,6 +1171,7 @@ def read_dataverse(
         end=end,
         types=types,
         on_bad_lines=on_bad_lines,
+        on_bad_values=on_bad_values,
         timezone=None,
     )
 
@@ -763,6 +1185,7 @@ def read_kaggle(
     end=None,
     types=None,
     on_bad_lines="error",
+    on_bad_values="error",
     timezone="UTC",
 ) -> pd.DataFrame:
     r"""Read the Kaggle redistribution ``sms-call-internet-mi-*.csv``.
@@ -784,6 +1207,8 @@ def read_kaggle(
     See Also
     --------
     read_dataverse, read_lab_processed, read_milano
+
+    %(notes)s
 
     Examples
     --------
@@ -807,6 +1232,7 @@ def read_kaggle(
         end=end,
         types=types,
         on_bad_lines=on_bad_lines,
+        on_bad_values=on_bad_values,
         timezone=timezone,
     )
 
@@ -820,6 +1246,7 @@ def read_lab_processed(
     end=None,
     types=None,
     on_bad_lines="error",
+    on_bad_values="error",
     timezone=TIMEZONE,
 ) -> pd.DataFrame:
     r"""Read the Politecnico lab's ``short_milan_processed_YYYY-MM-DD.txt`` files.
@@ -842,6 +1269,8 @@ def read_lab_processed(
     read_dataverse, read_kaggle, read_milano
     load_dataset : The lab's day x hour table from any of these files.
 
+    %(notes)s
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -862,6 +1291,7 @@ def read_lab_processed(
         end=end,
         types=types,
         on_bad_lines=on_bad_lines,
+        on_bad_values=on_bad_values,
         timezone=timezone,
     )
 
@@ -876,6 +1306,7 @@ def read_milano(
     end=None,
     types=None,
     on_bad_lines="error",
+    on_bad_values="error",
 ) -> pd.DataFrame:
     """Read Milano GRID files of any of the three shapes into the tidy frame.
 
@@ -891,6 +1322,8 @@ def read_milano(
     See Also
     --------
     read_dataverse, read_kaggle, read_lab_processed
+
+    %(notes)s
 
     Examples
     --------
@@ -913,5 +1346,6 @@ def read_milano(
         end=end,
         types=types,
         on_bad_lines=on_bad_lines,
+        on_bad_values=on_bad_values,
         timezone=None,
     )

@@ -36,6 +36,59 @@ TYPE_ALIASES = {
 #: Length of one Milano slot.
 SLOT = pd.Timedelta(minutes=10)
 
+_DURATION_UNITS = (
+    ("days", "D"),
+    ("hours", "h"),
+    ("minutes", "min"),
+    ("seconds", "s"),
+    ("milliseconds", "ms"),
+    ("microseconds", "us"),
+    ("nanoseconds", "ns"),
+)
+
+
+def duration_text(delta: pd.Timedelta) -> str:
+    """Write a duration as users type it: ``'10min'``, ``'1h30min'``, ``'-2D'``.
+
+    The text parses back with ``pandas.Timedelta`` to the same duration.
+    """
+    if delta is pd.NaT:
+        return "NaT"
+    sign, delta = ("-", -delta) if delta < pd.Timedelta(0) else ("", delta)
+    parts = delta.components
+    values = {field: getattr(parts, field) for field, _ in _DURATION_UNITS}
+    if delta % pd.Timedelta(days=1):  # '28h', not '1D4h'; whole days stay '2D'
+        values["hours"] += 24 * values.pop("days")
+    text = "".join(
+        f"{values[field]}{unit}" for field, unit in _DURATION_UNITS if values.get(field)
+    )
+    return sign + (text or "0s")
+
+
+def as_written(value) -> str:
+    """Format a value for a message as users write it, never as a numpy repr.
+
+    ``np.int64(899)`` becomes ``899``, an array a list, ``np.datetime64`` and
+    ``Timestamp`` their date text, a ``Timedelta`` ``'10min'``; strings keep their
+    quotes so that the message shows what was passed.
+    """
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    if isinstance(value, np.timedelta64):
+        value = pd.Timedelta(value)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(as_written(v) for v in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner})"
+    if isinstance(value, (pd.Timedelta, _dt.timedelta)):
+        return repr(duration_text(pd.Timedelta(value)))
+    if isinstance(value, (pd.Timestamp, _dt.date)):
+        return repr(str(value))
+    return repr(value)
+
 
 def check_types(types, *, available: Sequence[str] = TRAFFIC_TYPES) -> list[str]:
     """Return the canonical, ordered list of traffic types asked for.
@@ -50,7 +103,7 @@ def check_types(types, *, available: Sequence[str] = TRAFFIC_TYPES) -> list[str]
     if not isinstance(types, Iterable):
         raise TypeError(
             "The 'types' parameter must be None, a traffic type or a list of them. "
-            f"Got {types!r} of type {type(types).__name__} instead."
+            f"Got {as_written(types)} of type {type(types).__name__} instead."
         )
     out = []
     for t in types:
@@ -61,9 +114,9 @@ def check_types(types, *, available: Sequence[str] = TRAFFIC_TYPES) -> list[str]
             name = TYPE_ALIASES.get(t.lower(), t.lower())
         if name not in TRAFFIC_TYPES:
             raise ValueError(
-                f"Unknown traffic type {t!r} in the 'types' parameter. Expected one of "
-                f"{list(TRAFFIC_TYPES)} (or the lab's codes 1-5). Fix the spelling or "
-                "leave 'types' as None for all of them."
+                f"Unknown traffic type {as_written(t)} in the 'types' parameter. "
+                f"Expected one of {list(TRAFFIC_TYPES)} (or the lab's codes 1-5). Fix "
+                "the spelling or leave 'types' as None for all of them."
             )
         if name not in available:
             raise ValueError(
@@ -92,7 +145,7 @@ def check_cells(cells) -> np.ndarray | None:
     except TypeError:
         raise TypeError(
             "The 'cells' parameter must be None, a cell id or a list of cell ids. "
-            f"Got {cells!r} instead."
+            f"Got {as_written(cells)} instead."
         ) from None
     if arr.size == 0:
         raise ValueError(
@@ -102,7 +155,7 @@ def check_cells(cells) -> np.ndarray | None:
     if arr.dtype.kind not in "iu" or arr.ndim != 1:
         raise TypeError(
             "The 'cells' parameter must hold integer cell ids (1-10000 for the Milano "
-            f"grid). Got {cells!r} instead."
+            f"grid). Got {as_written(cells)} instead."
         )
     return np.unique(arr.astype(np.int64))
 
@@ -114,16 +167,20 @@ def _to_local(value, name: str, tz: str | None = TIMEZONE) -> pd.Timestamp:
     except (TypeError, ValueError) as exc:
         raise ValueError(
             f"The '{name}' parameter must be a date or a timestamp such as "
-            f"'2013-11-01' or '2013-11-01 08:00'. Got {value!r} instead ({exc})."
+            f"'2013-11-01' or '2013-11-01 08:00'. Got {as_written(value)} instead "
+            f"({exc})."
         ) from None
     if ts is pd.NaT:
-        raise ValueError(f"The '{name}' parameter must be a date, got {value!r}.")
+        raise ValueError(
+            f"The '{name}' parameter must be a date such as '2013-11-01'. Got "
+            f"{as_written(value)} instead."
+        )
     if tz is None:
         if ts.tzinfo is not None:
             raise ValueError(
-                f"The '{name}' parameter {value!r} has a time zone but the data's "
-                "timestamps are naive. Pass a naive bound, or localize the data "
-                "with .dt.tz_localize(...)."
+                f"The '{name}' parameter {as_written(value)} has a time zone but the "
+                "data's timestamps are naive. Pass a naive bound, or localize the "
+                "data with .dt.tz_localize(...)."
             )
         return ts
     if ts.tzinfo is not None:
@@ -132,8 +189,8 @@ def _to_local(value, name: str, tz: str | None = TIMEZONE) -> pd.Timestamp:
         return ts.tz_localize(tz)
     except ValueError as exc:  # ambiguous or non-existent local time (DST)
         raise ValueError(
-            f"The '{name}' parameter {value!r} is not a single instant in {tz} "
-            f"local time ({exc}): clocks change that night. Give it with an "
+            f"The '{name}' parameter {as_written(value)} is not a single instant in "
+            f"{tz} local time ({exc}): clocks change that night. Give it with an "
             "offset, e.g. '2013-10-27 02:00+01:00'."
         ) from None
 
@@ -183,7 +240,8 @@ def check_time_range(
             _to_local(end, "end", tz)  # same checks and messages as 'start'
     if lo is not None and hi is not None and hi <= lo:
         raise ValueError(
-            f"The date range is empty: 'start' ({start!r}) is after 'end' ({end!r}). "
+            f"The date range is empty: 'start' ({as_written(start)}) is after 'end' "
+            f"({as_written(end)}). "
             "Swap them or widen the range."
         )
     return lo, hi

@@ -743,3 +743,294 @@ def test_partial_month_end_label_reads_the_whole_month(tmp_path):
         warnings.simplefilter("ignore")
         frame = read_dataverse(tmp_path, start="2013-11", end="2013-11")
     pd.testing.assert_frame_equal(frame, _expected(), check_exact=True)
+
+
+# ------------------------------------------- data sanity and clear errors (issue 12)
+BOM = b"\xef\xbb\xbf"
+
+
+def _one_line(message):
+    assert "\n" not in str(message), str(message)
+    return str(message)
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gzip"])
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_reader_accepts_a_utf8_byte_order_mark(tmp_path, fmt, gz):
+    _, name, text = FORMATS[fmt]
+    data = BOM + text().encode()
+    path = tmp_path / (name + (".gz" if gz else ""))
+    path.write_bytes(gzip.compress(data) if gz else data)
+    for reader in (FORMATS[fmt][0], read_milano):
+        pd.testing.assert_frame_equal(reader(path), _expected(), check_exact=True)
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_byte_order_mark_does_not_make_line_one_malformed(tmp_path, fmt):
+    # the line-by-line check must see the first line without the mark too
+    path = _malformed(tmp_path, fmt, BAD_LINES[fmt][2][1])
+    path.write_bytes(BOM + path.read_bytes())
+    lineno = 3 if fmt == "kaggle" else 2
+    with pytest.raises(MalformedFileError, match=f"line {lineno}:"):
+        FORMATS[fmt][0](path)
+    with pytest.warns(UserWarning, match=f"Skipped 1 malformed .*line {lineno},"):
+        frame = FORMATS[fmt][0](path, on_bad_lines="skip")
+    assert frame["cell"].tolist() == [3, 8]
+
+
+def test_utf16_file_is_refused_naming_the_file_and_the_fix(tmp_path):
+    path = tmp_path / "sms-call-internet-mi-2013-11-01.csv"
+    path.write_bytes(_kaggle_text().encode("utf-16"))
+    for reader in (read_kaggle, read_milano):
+        with pytest.raises(MalformedFileError, match="UTF-16.*UTF-8") as info:
+            reader(path)
+        assert path.name in _one_line(info.value)
+
+
+# Rows that parse but are implausible, in the dataverse shape (one per case):
+# cell 3 at 00:10 has a negative value, an off-grid time, or 3 November's date.
+IMPLAUSIBLE = {
+    "negative": ("3\t1383261000000\t39\t1\t2\t3\t4\t-5.5", "column 'internet'"),
+    "off_grid": ("3\t1383260700000\t39\t1\t2\t3\t4\t5", "00:05:00.*10-minute grid"),
+    "other_day": (
+        "3\t1383433800000\t39\t1\t2\t3\t4\t5",
+        "2013-11-03, not on 2013-11-01",
+    ),
+}
+
+
+def _shape_line(fmt, dataverse_line):
+    """The same row in another shape (Kaggle: naive UTC text; lab: no country)."""
+    f = dataverse_line.split("\t")
+    if fmt == "kaggle":
+        return ",".join((_utc_text(f[1]), f[0], *f[2:]))
+    if fmt == "lab":
+        return " ".join((f[0], f[1], *f[3:]))
+    return dataverse_line
+
+
+@pytest.mark.parametrize("kind", list(IMPLAUSIBLE))
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_implausible_value_is_an_error_naming_file_line_and_value(tmp_path, fmt, kind):
+    line, what = IMPLAUSIBLE[kind]
+    path = _malformed(tmp_path, fmt, _shape_line(fmt, line))
+    lineno = 3 if fmt == "kaggle" else 2
+    for reader in (FORMATS[fmt][0], read_milano):
+        with pytest.raises(
+            MalformedFileError, match=f"line {lineno}: .*{what}"
+        ) as info:
+            reader(path)
+        message = _one_line(info.value)
+        assert path.name in message
+        assert "on_bad_values='skip'" in message
+    if kind == "negative":
+        assert "(-5.5)" in message
+
+
+@pytest.mark.parametrize("kind", list(IMPLAUSIBLE))
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_implausible_rows_skipped_or_kept_with_a_count(tmp_path, fmt, kind):
+    line, _ = IMPLAUSIBLE[kind]
+    path = _malformed(tmp_path, fmt, _shape_line(fmt, line))
+    lineno = 3 if fmt == "kaggle" else 2
+    reader = FORMATS[fmt][0]
+    with pytest.warns(UserWarning, match=f"Skipped 1 row.*implausible.*line {lineno}:"):
+        frame = reader(path, on_bad_values="skip")
+    pd.testing.assert_frame_equal(
+        frame, _expected([GOOD_ROW, (8, *GOOD_ROW[1:])]), check_exact=True
+    )
+    assert frame.attrs["n_bad_values"] == 1
+    assert frame.attrs["n_skipped_lines"] == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 'keep' is a deliberate choice: no warning
+        kept = reader(path, on_bad_values="keep")
+    assert len(kept) == 3 and kept.attrs["n_bad_values"] == 1
+    if kind == "negative":
+        assert kept["internet"].min() == -5.5
+
+
+def test_implausible_rows_are_counted_by_kind_over_pieces(tmp_path, monkeypatch):
+    # 64-byte pieces and a cell filter: line numbers must survive both
+    from lstmforecast.datasets import _readers
+
+    monkeypatch.setattr(_readers, "_CHUNK_BYTES", 64)
+    good = [
+        f"{c}\t{T0 + SLOT_MS * s}\t39\t1\t1\t1\t1\t1" for s in range(3) for c in (3, 8)
+    ]
+    lines = [
+        *good,
+        IMPLAUSIBLE["negative"][0].replace("\t1\t", "\t-1\t", 1),  # line 7
+        "8\t1383260700000\t39\t1\t1\t1\t1\t1",  # line 8: off grid, cell 8
+        IMPLAUSIBLE["other_day"][0],  # line 9
+        *good,
+    ]
+    path = _write(tmp_path / FORMATS["dataverse"][1], "\n".join(lines) + "\n")
+    with pytest.raises(MalformedFileError, match="line 8: time .*00:05:00"):
+        read_dataverse(path, cells=8)
+    with pytest.raises(MalformedFileError, match="line 7: column 'sms_in' is negative"):
+        read_dataverse(path)
+    with pytest.warns(UserWarning) as record:
+        frame = read_dataverse(path, on_bad_values="skip")
+    message = str(record[0].message)
+    assert "Skipped 3 row(s)" in message and "first: line 7:" in message
+    assert "1 negative, 1 off the 10-minute grid, 1 dated another day" in message
+    assert frame.attrs["n_bad_values"] == 3
+    assert frame["internet"].tolist() == [2.0] * 6
+
+
+def test_implausible_row_in_a_piece_rescanned_for_a_malformed_line(tmp_path):
+    lines = [GOOD_DV, "junk", IMPLAUSIBLE["negative"][0], GOOD_DV.replace("3", "8", 1)]
+    path = _write(tmp_path / FORMATS["dataverse"][1], "\n".join(lines) + "\n")
+    with pytest.raises(MalformedFileError, match="line 3: column 'internet'"):
+        read_dataverse(path, on_bad_lines="skip")
+    with pytest.warns(UserWarning) as record:
+        frame = read_dataverse(path, on_bad_lines="skip", on_bad_values="skip")
+    assert len(record) == 2  # one for the malformed line, one for the negative row
+    assert frame.attrs["n_skipped_lines"] == 1 and frame.attrs["n_bad_values"] == 1
+    assert frame["cell"].tolist() == [3, 8]
+
+
+def test_implausible_values_are_checked_only_where_read(tmp_path):
+    path = _malformed(tmp_path, "dataverse", IMPLAUSIBLE["negative"][0])
+    assert read_dataverse(path, cells=8)["cell"].tolist() == [8]  # other cells
+    assert len(read_dataverse(path, types="sms_in")) == 3  # other columns
+    # another day than the file name's is reported even outside start/end
+    path = _malformed(tmp_path, "dataverse", IMPLAUSIBLE["other_day"][0])
+    with pytest.raises(MalformedFileError, match="not on 2013-11-01"):
+        read_dataverse(path, end="2013-11-01")
+
+
+def test_other_day_hint_for_naive_times_in_another_time_zone(tmp_path):
+    # the fixture's naive UTC Kaggle texts read as local time: 23:00 of 31 October
+    path = _fixture(tmp_path, "kaggle")
+    with pytest.raises(MalformedFileError, match="2013-10-31.*check 'timezone'"):
+        read_kaggle(path, timezone=TIMEZONE)
+    # a name without a date is not checked
+    undated = tmp_path / "k" / "sms-call-internet-mi.csv"
+    undated.parent.mkdir()
+    undated.write_bytes(path.read_bytes())
+    assert len(read_kaggle(undated, timezone=TIMEZONE)) == len(EXPECTED_ROWS)
+
+
+@pytest.mark.parametrize("value", ["warn", "ignore", None, "SKIP"])
+def test_reader_bad_on_bad_values_raises_naming_it(tmp_path, value):
+    path = _fixture(tmp_path, "dataverse")
+    with pytest.raises(ValueError, match="'on_bad_values' parameter of read_dataverse"):
+        read_dataverse(path, on_bad_values=value)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "bad", "what"),
+    [
+        ("kaggle", "01/11/2013 00:10,3,39,1,2,3,4,5", "ISO 8601 .*'01/11/2013 00:10'"),
+        ("kaggle", "99999999999999999999,3,39,1,2,3,4,5", "epoch milliseconds"),
+        ("dataverse", "3\t99999999999999999\t39\t1\t2\t3\t4\t5", "epoch milliseconds"),
+        ("lab", "3 2013-11-01T25:00:00 1 2 3 4 5", "ISO 8601"),
+    ],
+)
+def test_unreadable_time_names_file_line_and_column(tmp_path, fmt, bad, what):
+    path = _malformed(tmp_path, fmt, bad)
+    lineno = 3 if fmt == "kaggle" else 2
+    with pytest.raises(
+        MalformedFileError, match=f"line {lineno}: column 'time'.*{what}"
+    ) as info:
+        FORMATS[fmt][0](path)
+    assert path.name in _one_line(info.value)
+    with pytest.warns(UserWarning, match="Skipped 1 malformed"):
+        assert len(FORMATS[fmt][0](path, on_bad_lines="skip")) == 2
+
+
+@pytest.mark.parametrize(
+    ("suffix", "compress"),
+    [(".gz", gzip.compress), (".bz2", None), (".xz", None)],
+)
+def test_compression_errors_name_the_file(tmp_path, suffix, compress):
+    import bz2
+    import lzma
+
+    compress = compress or {".bz2": bz2.compress, ".xz": lzma.compress}[suffix]
+    path = tmp_path / (FORMATS["dataverse"][1] + suffix)
+    path.write_bytes(_dataverse_text().encode())  # plain text under a .gz name
+    for reader in (read_dataverse, read_milano):
+        with pytest.raises(
+            MalformedFileError, match=f"not .*-compressed.*'{suffix}'"
+        ) as info:
+            reader(path)
+        assert path.name in _one_line(info.value)
+    path.write_bytes(compress(_dataverse_text().encode() * 50)[:-30])  # cut short
+    for reader in (read_dataverse, read_milano):
+        with pytest.raises(MalformedFileError, match="cannot be decompressed") as info:
+            reader(path)
+        assert path.name in _one_line(info.value)
+
+
+def test_symbolic_link_loops_and_dangling_links_are_one_line_errors(tmp_path):
+    loop = tmp_path / FORMATS["dataverse"][1]
+    loop.symlink_to(loop)
+    for paths in (loop, [loop], tmp_path, str(tmp_path / "sms-*.txt")):
+        with pytest.raises(FileNotFoundError, match="symbolic link that loops") as info:
+            read_dataverse(paths)
+        assert loop.name in _one_line(info.value)
+    loop.unlink()
+    loop.symlink_to(tmp_path / "gone.txt")
+    with pytest.raises(FileNotFoundError, match="link to .*gone.txt.*does not exist"):
+        read_milano(loop)
+
+
+@pytest.mark.parametrize(
+    ("timezone", "match"),
+    [
+        ("Europe/Rom", "Did you mean 'Europe/Rome'"),
+        ("Mars/Olympus", "not a known time zone"),
+        (5, "Got 5 instead"),
+    ],
+)
+def test_unknown_time_zone_is_a_one_line_error(tmp_path, timezone, match):
+    path = _fixture(tmp_path, "kaggle")
+    with pytest.raises(
+        ValueError, match=f"'timezone' parameter of read_kaggle.*{match}"
+    ) as info:
+        read_kaggle(path, timezone=timezone)
+    _one_line(info.value)
+    lab = _fixture(tmp_path, "lab")
+    with pytest.raises(ValueError, match="'timezone' parameter of read_lab_processed"):
+        read_lab_processed(lab, timezone=timezone)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "shown", "hidden"),
+    [
+        ({"types": np.int64(6)}, "traffic type 6 ", "np.int64"),
+        ({"cells": np.array([1.5])}, "Got [1.5] instead", "array("),
+        (
+            {"start": np.datetime64("2013-11-05"), "end": "2013-11-01"},
+            "'start' ('2013-11-05 00:00:00')",
+            "np.datetime64",
+        ),
+    ],
+)
+def test_messages_show_values_as_users_write_them(tmp_path, kwargs, shown, hidden):
+    path = _fixture(tmp_path, "dataverse")
+    with pytest.raises((TypeError, ValueError)) as info:
+        read_dataverse(path, **kwargs)
+    message = _one_line(info.value)
+    assert shown in message and hidden not in message
+
+
+@pytest.mark.parametrize("suffix", [".bz2", ".xz"])
+def test_bz2_and_xz_files_are_read(tmp_path, suffix):
+    import bz2
+    import lzma
+
+    compress = {".bz2": bz2.compress, ".xz": lzma.compress}[suffix]
+    path = tmp_path / (FORMATS["dataverse"][1] + suffix)
+    path.write_bytes(compress(_dataverse_text().encode()))
+    pd.testing.assert_frame_equal(read_dataverse(path), _expected(), check_exact=True)
+    pd.testing.assert_frame_equal(read_milano(path), _expected(), check_exact=True)
+
+
+def test_a_name_with_an_impossible_date_is_not_judged_by_it(tmp_path):
+    path = tmp_path / "sms-call-internet-mi-2013-13-45.txt"
+    path.write_text(_dataverse_text())
+    frame = read_dataverse(path, start="2013-11-01")
+    pd.testing.assert_frame_equal(frame, _expected(), check_exact=True)
