@@ -2,17 +2,19 @@ r"""Accuracy of the lab's LSTM and MLP on the three bundled real cells.
 
 What it measures
 ----------------
-The lab's protocol (``lstmforecast._protocol``): hourly internet traffic of
-1 November - 31 December 2013, the last 240 hours as the test set, inputs and target
-scaled to [0, 1] on the training part only, 36-hour windows. Models: ``lstm``
+The lab's protocol, the one ``lstmforecast lab`` runs (``lstmforecast.lab``,
+:func:`~lstmforecast.lab.protocol_table`): hourly internet traffic of 1 November -
+31 December 2013, the last 240 hours as the test set, inputs and target scaled to
+[0, 1] on the training part only, 36-hour windows. Models: ``lstm``
 (``LSTMRegressor((7, 3), center="last")``, 50 epochs, level-free windows),
-``lstm_raw`` (the same on raw windows, the lab's literal setting), ``mlp``
+``lstm_raw`` (the same on raw windows, the lab's literal setting), ``mlp_windows``
 (``MLPRegressor((15, 10, 5), activation="sigmoid", center="last")``, 500 epochs, on
-the same windows), ``mlp_lab`` (the same MLP on the lab's five features) and the
-seasonal-naive forecast (same hour of the previous day). For each cell and model:
-MSE, MAE and R² on the scaled target, MSE and MAE in CDR activity units, the median
-over ``--seeds`` seeds, and each model's MSE as a ratio of the seasonal-naive MSE
-(below 1 beats it). ``--end 2013-12-21`` moves the test set before the holidays.
+the same windows), ``mlp`` (the same MLP on the lab's five features, as in
+``lstmforecast lab``) and the seasonal-naive forecast (same hour of the previous
+day). For each cell and model: MSE, MAE and R² on the scaled target, MSE and MAE in
+CDR activity units, the median over ``--seeds`` seeds, and each model's MSE as a
+ratio of the seasonal-naive MSE (below 1 beats it). ``--days 51`` moves the test set
+before the holidays (12 - 21 December).
 
 How to run
 ----------
@@ -33,8 +35,8 @@ import time
 
 import torch
 
-from lstmforecast._protocol import protocol_table
 from lstmforecast.datasets import BUNDLED_CELLS
+from lstmforecast.lab import LabConfig, protocol_table
 
 
 def main(argv=None):
@@ -42,11 +44,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=3, help="seeds per cell")
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
+    days = LabConfig().days
     parser.add_argument(
-        "--end",
-        default="2013-12-31",
-        help="last day of the series; the test set is the 10 days up to it "
-        "(default: 2013-12-31, i.e. 22-31 Dec, the Christmas holidays)",
+        "--days",
+        type=int,
+        default=days,
+        help="days from 1 Nov 2013; the test set is the last 10 of them (default: "
+        f"{days}, i.e. 22-31 Dec, the Christmas holidays; 51 ends on 21 Dec)",
     )
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -55,7 +59,9 @@ def main(argv=None):
         f"{torch.__version__}, {args.threads} thread(s)"
     )
     t0 = time.perf_counter()
-    table = protocol_table(BUNDLED_CELLS, seeds=range(args.seeds), end=args.end)
+    table = protocol_table(
+        BUNDLED_CELLS, seeds=range(args.seeds), days=args.days, n_threads=args.threads
+    )
     naive = table.xs("seasonal_naive", level="model")["mse"]
     table["mse_vs_naive"] = (
         table["mse"] / naive.reindex(table.index.get_level_values("cell")).to_numpy()

@@ -9,7 +9,8 @@ the two months at 1 Gbit/s), ``alpha:beta = 1:10``. The same LSTM
 squared error, with squared error plus the constant safety margin that minimises
 the cost on the last training week (chosen on hours the network did not train
 on), and with ``loss="provisioning"``; the seasonal naive for reference
-(``lstmforecast._protocol.cost_protocol``). Printed, medians of ``--seeds`` seeds:
+(``lstmforecast.lab.cost_protocol``, on the protocol ``lstmforecast lab`` runs).
+Printed, medians of ``--seeds`` seeds:
 
 1. the cost per hour with exact allocation (the cost the loss optimises);
 2. the same forecasts on 100 Mbit/s steps (``step=0.1``, ``policy="ceil"``), and the
@@ -39,11 +40,11 @@ import pandas as pd
 import torch
 from _machine import machine_line
 
-from lstmforecast._protocol import cost_protocol, lab_series
 from lstmforecast.datasets import BUNDLED_CELLS
+from lstmforecast.lab import LabConfig, cost_protocol, lab_series
 from lstmforecast.metrics import provisioning_cost, provisioning_report
 
-ALPHA, BETA = 1.0, 10.0
+ALPHA, BETA = LabConfig().alpha, LabConfig().beta  # the lab's 1:10
 
 
 def _short(name: str) -> str:
@@ -117,8 +118,11 @@ def main(argv=None):
     t0 = time.perf_counter()
     exact, stepped, margins, first = {}, {}, {}, {}
     for cell in BUNDLED_CELLS:
-        series = lab_series(cell)
-        runs = [cost_protocol(series, seed=s, step=None) for s in range(args.seeds)]
+        series = lab_series(cell=cell)
+        runs = [
+            cost_protocol(series, seed=s, step=None, n_threads=args.threads)
+            for s in range(args.seeds)
+        ]
         exact[cell] = pd.concat(
             [r["costs"]["cost"].rename(_short) for r in runs], axis=1
         )

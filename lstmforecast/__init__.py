@@ -13,7 +13,9 @@ The subpackages:
 - :mod:`lstmforecast.model_selection`: :class:`PanelTimeSeriesSplit`, which cuts
   every series of a panel at the same instants;
 - :mod:`lstmforecast.metrics`: :func:`provisioning_cost` and its scorer,
-  :func:`horizon_report` and :func:`seasonal_naive_forecast` for horizons.
+  :func:`horizon_report` and :func:`seasonal_naive_forecast` for horizons;
+- :mod:`lstmforecast.lab`: the Milano lab (:func:`run_lab`, its
+  :class:`LabConfig` and protocol) and the lab's table, :func:`load_dataset`.
 
 Plotting and sktime are never imported here, and torch / skorch only when the
 networks are first used (``lstmforecast.LSTMRegressor``, ``lstmforecast.nn``...), so
@@ -25,12 +27,12 @@ from importlib.metadata import PackageNotFoundError, version
 
 from lstmforecast import datasets, metrics, model_selection, preprocessing
 from lstmforecast.datasets import (
-    load_dataset,
     load_milano_cells,
     load_milano_totals,
     make_milano_traffic,
     read_milano,
 )
+from lstmforecast.lab import load_dataset
 from lstmforecast.metrics import make_provisioning_scorer, provisioning_cost
 from lstmforecast.model_selection import PanelTimeSeriesSplit
 from lstmforecast.preprocessing import (

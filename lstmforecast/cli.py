@@ -13,13 +13,16 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
+from dataclasses import fields
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from lstmforecast import __version__
 from lstmforecast.datasets import TIMEZONE, TRAFFIC_TYPES
+from lstmforecast.lab import LabConfig
 
 __all__ = ["main", "summarize_hourly"]
 
@@ -75,29 +78,8 @@ def summarize_hourly(hourly: pd.DataFrame, column: str = "internet") -> pd.DataF
 def _run_lab(args) -> int:
     from lstmforecast.lab import run_lab
 
-    run_lab(
-        cell=args.cell,
-        trace_cells=args.trace_cells,
-        traffic=args.traffic,
-        data_dir=args.data_dir,
-        days=args.days,
-        test_days=args.test_days,
-        lookback=args.lookback,
-        lstm_epochs=args.lstm_epochs,
-        mlp_epochs=args.mlp_epochs,
-        alpha=args.alpha,
-        beta=args.beta,
-        alphas=args.alphas,
-        betas=args.betas,
-        step=args.step,
-        grid=not args.no_grid,
-        grid_epochs=args.grid_epochs,
-        device=args.device,
-        n_threads=args.threads,
-        output_dir=args.output_dir,
-        seed=args.seed,
-        verbose=0 if args.quiet else 1,
-    )
+    # the lab's options are LabConfig's fields (see _lab_options)
+    run_lab(LabConfig(**{f.name: getattr(args, f.name) for f in fields(LabConfig)}))
     return 0
 
 
@@ -195,7 +177,7 @@ def _run_fit(args) -> int:
         "max_epochs": args.epochs,
         "random_state": args.seed,
         "device": args.device,
-        "n_threads": args.threads,
+        "n_threads": args.n_threads,
         "callbacks": [EpochProgress(every=max(1, args.epochs // 5), name="fit")],
     }
     if args.model == "lstm":
@@ -366,22 +348,66 @@ def _step(text):
     return value
 
 
-def _add_cost_options(parser):
-    parser.add_argument(
-        "--alpha",
-        type=_price,
-        default=1.0,
-        help="over-provisioning cost per unit (default: 1)",
-    )
-    parser.add_argument(
-        "--beta",
-        type=_price,
-        default=10.0,
-        help="under-provisioning (blocking) cost per unit (default: 10)",
-    )
+# How the command line reads each kind of config field (its ``parse`` metadata);
+# a field without one is read as text.
+_PARSE = {"int": int, "positive_int": _positive_int, "price": _price, "step": _step}
 
 
-def _add_model_options(parser):
+def _show(value) -> str:
+    """Write a default as the help shows it: 10.0 as 10, (1, 2, ..., 10) as 1 ... 10."""
+    if isinstance(value, tuple):
+        return f"{_show(value[0])} ... {_show(value[-1])}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _add_config_options(parser, config_class, names=None):
+    """One option per field of the dataclass ``config_class`` (or those in ``names``).
+
+    The field gives the option its default, and its metadata the help text (where
+    ``{default}`` stands for the default), the flag (``--`` + the name with dashes
+    unless ``flag`` says otherwise), how to read the value (``parse``), ``nargs``
+    and ``choices``; a field with ``const`` is a switch that stores it.
+    """
+    for f in fields(config_class):
+        if names is not None and f.name not in names:
+            continue
+        meta = f.metadata
+        flag = meta.get("flag", "--" + f.name.replace("_", "-"))
+        option = {
+            "dest": f.name,
+            "default": f.default,
+            "help": meta["help"].format(default=_show(f.default)),
+        }
+        if "const" in meta:
+            option.update(action="store_const", const=meta["const"])
+        else:
+            option.update(
+                type=_PARSE.get(meta.get("parse")),
+                nargs=meta.get("nargs"),
+                choices=meta.get("choices"),
+            )
+            shown = flag.lstrip("-").replace("-", "_")
+            if shown != f.name and "choices" not in meta:
+                option["metavar"] = shown.upper()
+        parser.add_argument(flag, **option)
+
+
+# -- option groups: each adds a few options to a subcommand -------------------------
+
+
+def _lab_options(parser):
+    _add_config_options(parser, LabConfig)
+
+
+def _cost_options(parser):
+    _add_config_options(parser, LabConfig, ("alpha", "beta"))
+
+
+def _runtime_options(parser):
+    _add_config_options(parser, LabConfig, ("device", "n_threads", "seed"))
+
+
+def _model_file_options(parser):
     parser.add_argument(
         "--model", required=True, help="model file written by 'fit' (.lstmf)"
     )
@@ -392,6 +418,155 @@ def _add_model_options(parser):
         "the file holds, so only for a file you wrote yourself (a warning is "
         "printed); .lstmf files never need it",
     )
+
+
+def _data_options(parser):
+    parser.add_argument(
+        "--data",
+        required=True,
+        help="hourly CSV or Parquet (e.g. from 'aggregate')",
+    )
+    parser.add_argument(
+        "--cell",
+        type=int,
+        default=None,
+        help="cell to use when --data holds several",
+    )
+
+
+def _output_option(default, what):
+    def add(parser):
+        parser.add_argument(
+            "--output", default=default, help=f"{what} (default: {default})"
+        )
+
+    return add
+
+
+def _aggregate_options(parser):
+    parser.add_argument("--data-dir", required=True, help="folder of raw files")
+    parser.add_argument("--output", required=True, help="output .csv or .parquet file")
+    parser.add_argument(
+        "--cells",
+        type=int,
+        nargs="+",
+        default=None,
+        help="cells to keep (default: all)",
+    )
+    parser.add_argument(
+        "--types",
+        choices=TRAFFIC_TYPES,
+        nargs="+",
+        default=None,
+        help="traffic types to keep (default: all five)",
+    )
+    parser.add_argument("--start", default=None, help="first day, e.g. 2013-11-01")
+    parser.add_argument("--end", default=None, help="last day, e.g. 2013-12-31")
+    parser.add_argument("--freq", default="1h", help="period (default: 1h)")
+    parser.add_argument(
+        "--missing",
+        choices=["raise", "zero", "nan"],
+        default="zero",
+        help="slots with no line: 'zero' (no activity, the files' "
+        "meaning; default), 'nan' or 'raise'",
+    )
+
+
+def _fit_options(parser):
+    parser.add_argument(
+        "--target", default="internet", help="column to forecast (default: internet)"
+    )
+    parser.add_argument(
+        "--time-column", default="time", help="column of timestamps (default: time)"
+    )
+    parser.add_argument("--model", choices=["lstm", "mlp"], default="lstm")
+    parser.add_argument(
+        "--lookback",
+        type=_positive_int,
+        default=36,
+        help="hours per window (default: 36)",
+    )
+    parser.add_argument(
+        "--epochs", type=_positive_int, default=50, help="training epochs (default: 50)"
+    )
+    parser.add_argument(
+        "--loss",
+        default="squared_error",
+        choices=["squared_error", "absolute_error", "huber", "provisioning"],
+        help="training loss (default: squared_error)",
+    )
+
+
+def _evaluate_step_option(parser):
+    parser.add_argument(
+        "--step",
+        type=_step,
+        default=None,
+        help="capacity step, or 'none' (default: none)",
+    )
+
+
+class _Subcommand(NamedTuple):
+    help: str
+    description: str | None
+    options: tuple  # option groups, in the order --help lists them
+    run: str  # the function's name, looked up when the parser is built
+
+
+_SUBCOMMANDS = {
+    "lab": _Subcommand(
+        "run the Milano traffic-prediction lab (tasks 1-8)",
+        "The Politecnico di Milano traffic-prediction lab on the bundled real Milano "
+        "data (or raw Telecom Italia files): hourly traffic, the MLP's calendar and "
+        "lag features, the MLP (15-10-5, sigmoid) and the LSTM (7-3) against the "
+        "seasonal naive, scaled and unscaled, Gbit/s units, the provisioning cost, "
+        "its surface over alpha x beta, the energy report and a grid search scored "
+        "by the cost. Writes PNG plots, metrics.json, forecasts.csv and report.md to "
+        "--output-dir.",
+        (_lab_options,),
+        "_run_lab",
+    ),
+    "aggregate": _Subcommand(
+        "aggregate raw Telecom Italia files to an hourly table",
+        "Read raw Telecom Italia Milano files (Dataverse, Kaggle or the lab's "
+        "processed shape, told apart automatically) and write an hourly table (one "
+        "row per cell and hour) as CSV or Parquet.",
+        (_aggregate_options,),
+        "_run_aggregate",
+    ),
+    "fit": _Subcommand(
+        "fit a forecasting pipeline on an hourly CSV and save it",
+        "Fit SlidingWindow(lookback) + an LSTM (7-3) or MLP (15-10-5) on level- and "
+        "spread-free windows of one column of an hourly table; the model forecasts "
+        "each hour from the hours before it. Saved as a .lstmf model file (a zip of "
+        "JSON, numpy arrays and torch weights) that 'predict' and 'evaluate' load "
+        "without running code from the file.",
+        (
+            _data_options,
+            _fit_options,
+            _cost_options,
+            _runtime_options,
+            _output_option("model.lstmf", "model file"),
+        ),
+        "_run_fit",
+    ),
+    "predict": _Subcommand(
+        "forecast every hour of an hourly CSV, and the hour after it",
+        None,
+        (
+            _model_file_options,
+            _data_options,
+            _output_option("forecast.csv", "output CSV"),
+        ),
+        "_run_predict",
+    ),
+    "evaluate": _Subcommand(
+        "score a saved model on an hourly CSV (MSE, MAE, R², cost)",
+        None,
+        (_model_file_options, _data_options, _cost_options, _evaluate_step_option),
+        "_run_evaluate",
+    ),
+}
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -406,256 +581,14 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(
         dest="command", required=True, parser_class=_OneLineParser
     )
-
-    _add_lab_parser(sub)
-    _add_aggregate_parser(sub)
-    _add_fit_parser(sub)
-    _add_predict_parser(sub)
-    _add_evaluate_parser(sub)
+    for name, command in _SUBCOMMANDS.items():
+        subparser = sub.add_parser(
+            name, help=command.help, description=command.description
+        )
+        for add_options in command.options:
+            add_options(subparser)
+        subparser.set_defaults(func=globals()[command.run])
     return parser
-
-
-def _add_lab_parser(sub):
-    lab = sub.add_parser(
-        "lab",
-        help="run the Milano traffic-prediction lab (tasks 1-8)",
-        description="The Politecnico di Milano traffic-prediction lab on the bundled "
-        "real Milano data (or raw Telecom Italia files): hourly traffic, the MLP's "
-        "calendar and lag features, the MLP (15-10-5, sigmoid) and the LSTM (7-3) "
-        "against the seasonal naive, scaled and unscaled, Gbit/s units, the "
-        "provisioning cost, its surface over alpha x beta, the energy report and a "
-        "grid search scored by the cost. Writes PNG plots, metrics.json, "
-        "forecasts.csv and report.md to --output-dir.",
-    )
-    lab.add_argument(
-        "--cell",
-        type=int,
-        default=5161,
-        help="cell the models forecast (default: 5161, Duomo)",
-    )
-    lab.add_argument(
-        "--trace-cells",
-        type=int,
-        nargs="+",
-        default=None,
-        help="cells in the trace plot (default: the bundled cells)",
-    )
-    lab.add_argument(
-        "--traffic",
-        choices=TRAFFIC_TYPES,
-        default="internet",
-        help="traffic type (bundled data: internet only)",
-    )
-    lab.add_argument(
-        "--data-dir",
-        default=None,
-        help="folder of raw Telecom Italia files (default: the bundled real data)",
-    )
-    lab.add_argument(
-        "--days",
-        type=_positive_int,
-        default=61,
-        help="days from 1 Nov 2013 (default: 61, to 31 Dec)",
-    )
-    lab.add_argument(
-        "--test-days",
-        type=_positive_int,
-        default=10,
-        help="last days kept for the test (default: 10)",
-    )
-    lab.add_argument(
-        "--lookback",
-        type=_positive_int,
-        default=36,
-        help="hours in each LSTM window (default: 36)",
-    )
-    _add_lab_training_options(lab)
-    lab.set_defaults(func=_run_lab)
-
-
-def _add_lab_training_options(lab):
-    lab.add_argument(
-        "--lstm-epochs",
-        type=_positive_int,
-        default=50,
-        help="LSTM training epochs (default: 50)",
-    )
-    lab.add_argument(
-        "--mlp-epochs",
-        type=_positive_int,
-        default=500,
-        help="MLP training epochs (default: 500)",
-    )
-    _add_cost_options(lab)
-    lab.add_argument(
-        "--alphas",
-        type=_price,
-        nargs="+",
-        default=list(range(1, 11)),
-        help="alpha grid of the cost surface (default: 1 ... 10)",
-    )
-    lab.add_argument(
-        "--betas",
-        type=_price,
-        nargs="+",
-        default=list(range(1, 11)),
-        help="beta grid of the cost surface (default: 1 ... 10)",
-    )
-    lab.add_argument(
-        "--step",
-        type=_step,
-        default=0.1,
-        help="capacity step in Gbit/s, or 'none' (default: 0.1)",
-    )
-    lab.add_argument("--no-grid", action="store_true", help="skip the grid search")
-    lab.add_argument(
-        "--grid-epochs",
-        type=_positive_int,
-        default=15,
-        help="epochs per grid-search candidate (default: 15)",
-    )
-    lab.add_argument(
-        "--device", default="cpu", help="'cpu', 'cuda' or 'auto' (default: cpu)"
-    )
-    lab.add_argument(
-        "--threads",
-        type=_positive_int,
-        default=1,
-        help="torch threads per network (default: 1, fastest for these tiny networks)",
-    )
-    lab.add_argument(
-        "--output-dir",
-        default="results",
-        help="folder for the outputs (default: results)",
-    )
-    lab.add_argument(
-        "--seed", type=int, default=0, help="seed of every network (default: 0)"
-    )
-    lab.add_argument("--quiet", action="store_true", help="print nothing")
-
-
-def _add_aggregate_parser(sub):
-    agg = sub.add_parser(
-        "aggregate",
-        help="aggregate raw Telecom Italia files to an hourly table",
-        description="Read raw Telecom Italia Milano files (Dataverse, Kaggle or the "
-        "lab's processed shape, told apart automatically) and write an hourly table "
-        "(one row per cell and hour) as CSV or Parquet.",
-    )
-    agg.add_argument("--data-dir", required=True, help="folder of raw files")
-    agg.add_argument("--output", required=True, help="output .csv or .parquet file")
-    agg.add_argument(
-        "--cells",
-        type=int,
-        nargs="+",
-        default=None,
-        help="cells to keep (default: all)",
-    )
-    agg.add_argument(
-        "--types",
-        choices=TRAFFIC_TYPES,
-        nargs="+",
-        default=None,
-        help="traffic types to keep (default: all five)",
-    )
-    agg.add_argument("--start", default=None, help="first day, e.g. 2013-11-01")
-    agg.add_argument("--end", default=None, help="last day, e.g. 2013-12-31")
-    agg.add_argument("--freq", default="1h", help="period (default: 1h)")
-    agg.add_argument(
-        "--missing",
-        choices=["raise", "zero", "nan"],
-        default="zero",
-        help="slots with no line: 'zero' (no activity, the files' "
-        "meaning; default), 'nan' or 'raise'",
-    )
-    agg.set_defaults(func=_run_aggregate)
-
-
-def _add_data_options(p):
-    p.add_argument(
-        "--data",
-        required=True,
-        help="hourly CSV or Parquet (e.g. from 'aggregate')",
-    )
-    p.add_argument(
-        "--cell",
-        type=int,
-        default=None,
-        help="cell to use when --data holds several",
-    )
-
-
-def _add_fit_parser(sub):
-    fit = sub.add_parser(
-        "fit",
-        help="fit a forecasting pipeline on an hourly CSV and save it",
-        description="Fit SlidingWindow(lookback) + an LSTM (7-3) or MLP (15-10-5) "
-        "on level- and spread-free windows of one column of an hourly table; the "
-        "model forecasts each hour from the hours before it. Saved as a .lstmf "
-        "model file (a zip of JSON, numpy arrays and torch weights) that 'predict' "
-        "and 'evaluate' load without running code from the file.",
-    )
-    _add_data_options(fit)
-    fit.add_argument(
-        "--target", default="internet", help="column to forecast (default: internet)"
-    )
-    fit.add_argument(
-        "--time-column", default="time", help="column of timestamps (default: time)"
-    )
-    fit.add_argument("--model", choices=["lstm", "mlp"], default="lstm")
-    fit.add_argument(
-        "--lookback",
-        type=_positive_int,
-        default=36,
-        help="hours per window (default: 36)",
-    )
-    fit.add_argument(
-        "--epochs", type=_positive_int, default=50, help="training epochs (default: 50)"
-    )
-    fit.add_argument(
-        "--loss",
-        default="squared_error",
-        choices=["squared_error", "absolute_error", "huber", "provisioning"],
-        help="training loss (default: squared_error)",
-    )
-    _add_cost_options(fit)
-    fit.add_argument("--device", default="cpu")
-    fit.add_argument("--threads", type=_positive_int, default=1)
-    fit.add_argument("--seed", type=int, default=0)
-    fit.add_argument(
-        "--output", default="model.lstmf", help="model file (default: model.lstmf)"
-    )
-    fit.set_defaults(func=_run_fit)
-
-
-def _add_predict_parser(sub):
-    predict = sub.add_parser(
-        "predict",
-        help="forecast every hour of an hourly CSV, and the hour after it",
-    )
-    _add_model_options(predict)
-    _add_data_options(predict)
-    predict.add_argument(
-        "--output", default="forecast.csv", help="output CSV (default: forecast.csv)"
-    )
-    predict.set_defaults(func=_run_predict)
-
-
-def _add_evaluate_parser(sub):
-    evaluate = sub.add_parser(
-        "evaluate",
-        help="score a saved model on an hourly CSV (MSE, MAE, R², cost)",
-    )
-    _add_model_options(evaluate)
-    _add_data_options(evaluate)
-    _add_cost_options(evaluate)
-    evaluate.add_argument(
-        "--step",
-        type=_step,
-        default=None,
-        help="capacity step, or 'none' (default: none)",
-    )
-    evaluate.set_defaults(func=_run_evaluate)
 
 
 def main(argv: list[str] | None = None) -> int:

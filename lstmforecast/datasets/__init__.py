@@ -3,14 +3,16 @@
 ``read_*`` read user files in the three shapes of the Telecom Italia Milano GRID
 data, ``load_*`` return the data shipped with the package (ODbL 1.0, see
 :func:`get_data_dir`), ``make_*`` generate synthetic data and ``write_milano``
-writes it back as files.
+writes it back as files. The lab's day x hour table, ``load_dataset``, is
+:func:`lstmforecast.lab.load_dataset` (it aggregates, which the data layer does not).
 """
+
+import warnings
 
 from lstmforecast.datasets._bundled import (
     BUNDLED_CELLS,
     LAB_DAY_ONE,
     get_data_dir,
-    load_dataset,
     load_lab_reference,
     load_milano_cells,
     load_milano_totals,
@@ -32,7 +34,6 @@ __all__ = [
     "TRAFFIC_TYPES",
     "MalformedFileError",
     "get_data_dir",
-    "load_dataset",
     "load_lab_reference",
     "load_milano_cells",
     "load_milano_totals",
@@ -43,3 +44,19 @@ __all__ = [
     "read_milano",
     "write_milano",
 ]
+
+
+def __getattr__(name):
+    # Deprecated: load_dataset aggregates slots to hours, so it lives in the lab;
+    # importing it here lazily keeps the data layer free of preprocessing.
+    if name == "load_dataset":
+        warnings.warn(
+            "lstmforecast.datasets.load_dataset moved to lstmforecast.lab.load_dataset "
+            "(also lstmforecast.load_dataset); this alias will be removed.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from lstmforecast.lab import load_dataset
+
+        return load_dataset
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,15 +8,17 @@ the loss optimises), medians of 3 seeds.
 import numpy as np
 import pytest
 
-from lstmforecast._protocol import TEST_HOURS, cost_protocol, lab_series
 from lstmforecast.datasets import BUNDLED_CELLS
+from lstmforecast.lab import LabConfig, cost_protocol, lab_series
 from lstmforecast.metrics import provisioning_report
+
+TEST_HOURS = 24 * LabConfig().test_days
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("cell", BUNDLED_CELLS)
 def test_provisioning_loss_beats_squared_error_and_its_best_margin(cell):
-    series = lab_series(cell)
+    series = lab_series(cell=cell)
     runs = [cost_protocol(series, seed=s, step=None) for s in range(3)]
     costs = np.array([r["costs"]["cost"].to_numpy() for r in runs])  # seeds x models
     names = [name.split(" margin")[0] for name in runs[0]["costs"].index]

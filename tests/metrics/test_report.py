@@ -32,9 +32,9 @@ def test_energy_per_unit_and_exact_allocation():
 
 
 def test_real_cell_static_rows_follow_the_lab():
-    from lstmforecast._protocol import lab_series
+    from lstmforecast.lab import lab_series
 
-    series = lab_series(5161).to_numpy()[-240:]
+    series = lab_series(cell=5161).to_numpy()[-240:]
     factor, (demand,) = scale_to_peak(series, peak=1.0)
     assert demand.max() == pytest.approx(1.0)
     report = provisioning_report(demand, {"naive": demand}, step=0.1)
