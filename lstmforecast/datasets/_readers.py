@@ -1267,7 +1267,7 @@ def read_lab_processed(
     See Also
     --------
     read_dataverse, read_kaggle, read_milano
-    load_dataset : The lab's day x hour table from any of these files.
+    lstmforecast.lab.load_dataset : The lab's day x hour table from any of these files.
 
     %(notes)s
 
