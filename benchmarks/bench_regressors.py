@@ -277,6 +277,7 @@ class Runner:
             max_epochs=epochs or wl.epochs,
             random_state=self.seed,
             device=self.device,
+            n_threads=None,  # the process's --threads, as the hand-written loop
         )
         return model.fit(X, y.ravel())
 

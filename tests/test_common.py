@@ -4,6 +4,7 @@ import importlib
 import inspect
 
 import pytest
+import torch
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import Ridge
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -41,6 +42,14 @@ ESTIMATORS = [
     LSTMRegressor(hidden_size=4, max_epochs=3, random_state=0, center="last"),
     MLPRegressor(
         hidden_size=(4,), max_epochs=3, random_state=0, center="mean", scale="std"
+    ),
+    # skorch's own training loop (a closure optimizer), on torch's thread setting
+    MLPRegressor(
+        hidden_size=(4,),
+        max_epochs=2,
+        random_state=0,
+        optimizer=torch.optim.LBFGS,
+        n_threads=None,
     ),
     # multi-step strategies around a fast inner model, and around a tiny network
     DirectRegressor(Ridge()),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import inspect
 import math
 import numbers
 import warnings
@@ -14,7 +17,12 @@ from sklearn.utils import check_array, check_consistent_length
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNetRegressor
-from skorch.callbacks import EarlyStopping, GradientNormClipping, ProgressBar
+from skorch.callbacks import (
+    Callback,
+    EarlyStopping,
+    GradientNormClipping,
+    ProgressBar,
+)
 from skorch.dataset import Dataset
 
 from lstmforecast.nn import PinballLoss, ProvisioningLoss
@@ -26,6 +34,18 @@ _OPTIMIZERS = {
     "sgd": torch.optim.SGD,
     "rmsprop": torch.optim.RMSprop,
 }
+# Built-in names whose ``step()`` needs no closure: the lean loop may call it bare.
+_CLOSURE_FREE_OPTIMIZERS = frozenset({"adam", "sgd", "rmsprop"})
+# skorch's hooks called inside an epoch, per batch: a callback using one needs
+# skorch's own loop.
+_BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
+# n_threads='auto': one thread below this work per batch (parameters x rows x
+# time steps: about the multiply-adds of a batch's forward pass). Chosen from
+# benchmarks/bench_threads.py (user guide, section 5).
+_AUTO_THREADS_MIN_WORK = 32_000_000
+# Rows per forward pass in predict.
+_PREDICT_BATCH = 4096
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class _TensorBatches:
@@ -61,12 +81,12 @@ class _LeanNet(NeuralNetRegressor):
     """skorch net whose training epochs skip the per-batch bookkeeping.
 
     skorch notifies callbacks, records history and wraps the step in a closure for
-    every batch: about 0.1 ms per step, 8 % of the lab's LSTM fit. When nothing
-    needs batch-level hooks (no user callbacks but epoch-level ones such as
-    ``EpochProgress``, no gradient clipping, no progress
-    bar: ``_BaseNetRegressor`` decides), an epoch here is the plain loop, and one
-    history row per epoch keeps ``train_loss`` exactly what skorch would report.
-    Validation epochs and everything else are skorch's own.
+    every batch: about 0.1 ms per step, 8 % of the lab's LSTM fit. Only built when
+    that loop provably does the same (``_BaseNetRegressor._lean_loop_allowed``: a
+    built-in optimizer whose step takes no closure, only epoch-level callbacks,
+    no gradient clipping, no progress bar), an epoch here is the plain loop, and
+    one history row per epoch keeps ``train_loss`` exactly what skorch would
+    report. Validation epochs and everything else are skorch's own.
     """
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
@@ -162,6 +182,98 @@ def _finite_rows(values: np.ndarray) -> np.ndarray:
     return ~np.isnan(values.reshape(len(values), -1)).any(axis=1)
 
 
+def _check_float32_range(values, name: str, owner: str, feature_names=None):
+    """Refuse finite values that float32, the network's dtype, would make infinite.
+
+    ``values`` is a validated float array; 2-D columns are named by
+    ``feature_names`` when given, 3-D values by feature and window step.
+    """
+    if values.dtype != np.float64:  # float32 input holds float32 values only
+        return
+    with np.errstate(invalid="ignore"):
+        beyond = np.abs(values) > _FLOAT32_MAX
+    if not beyond.any():
+        return
+    first = tuple(int(i) for i in np.argwhere(beyond)[0])
+    where = f"row {first[0]}"
+    if values.ndim == 2:
+        col = first[1]
+        label = f"column {col}"
+        if feature_names is not None:
+            label = f"column {str(feature_names[col])!r} (index {col})"
+        where = f"{label}, {where}"
+    elif values.ndim == 3:
+        where = f"feature {first[2]} at window step {first[1]}, {where}"
+    raise ValueError(
+        f"The '{name}' parameter of {owner} has {int(beyond.sum())} value(s) "
+        f"beyond the float32 range the network computes in (|value| > "
+        f"{_FLOAT32_MAX:.4g}); got {values[first]:.4g} first, in {where}. Scale "
+        "the data first (StandardScaler or MinMaxScaler in a Pipeline, "
+        "TransformedTargetRegressor for y)."
+    )
+
+
+def _is_epoch_level(callback) -> bool:
+    """Whether a callback opted in to the lean loop and has no batch hooks.
+
+    The opt-in is the class attribute ``epoch_level = True`` (as on
+    ``EpochProgress``), looked up on the class: an instance ``__getattr__``
+    cannot opt in by accident. A class that overrides one of skorch's per-batch
+    hooks keeps skorch's loop even with the attribute.
+    """
+    cls = callback if isinstance(callback, type) else type(callback)
+    if inspect.getattr_static(cls, "epoch_level", False) is not True:
+        return False
+    return all(
+        getattr(cls, hook, None) is getattr(Callback, hook) for hook in _BATCH_HOOKS
+    )
+
+
+def _optimizer_kwargs(optimizer, weight_decay: float) -> dict:
+    """Return the ``optimizer__*`` arguments: ``weight_decay`` only when set."""
+    if weight_decay == 0:
+        return {}
+    params = inspect.signature(optimizer).parameters
+    takes_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    if "weight_decay" not in params and not takes_kwargs:
+        raise ValueError(
+            f"weight_decay={weight_decay} but the optimizer "
+            f"{getattr(optimizer, '__name__', optimizer)!r} takes no "
+            "'weight_decay' argument. Set weight_decay=0, or use an optimizer "
+            "that has one ('adam', 'sgd', 'rmsprop')."
+        )
+    return {"optimizer__weight_decay": weight_decay}
+
+
+def _resolve_threads(n_threads, work: int, device: str) -> int:
+    """Return the torch threads for a pass of ``work`` (``_thread_work``).
+
+    'auto' takes 1 thread below ``_AUTO_THREADS_MIN_WORK`` on the CPU and
+    torch's current setting otherwise: it never raises that setting, which
+    joblib workers limit. None keeps torch's setting; an int is used as given.
+    """
+    current = torch.get_num_threads()
+    if n_threads is None:
+        return current
+    if n_threads == "auto":
+        small = work < _AUTO_THREADS_MIN_WORK and not device.startswith("cuda")
+        return 1 if small else current
+    return int(n_threads)
+
+
+@contextlib.contextmanager
+def _torch_threads(n: int):
+    """Run the block on ``n`` torch intra-op threads, then restore the setting."""
+    before = torch.get_num_threads()
+    try:
+        if n != before:
+            torch.set_num_threads(n)
+        yield
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
+
+
 class _BaseNetRegressor(RegressorMixin, BaseEstimator):
     """Fit / predict / summary of a torch network trained by a fresh skorch net.
 
@@ -191,7 +303,11 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         "device": [str],
         "verbose": [Interval(numbers.Integral, 0, 2, closed="both")],
         "callbacks": [list, None],
-        "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "n_threads": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+            None,
+        ],
         "center": [StrOptions({"last", "mean"}), None],
         "center_feature": [Interval(numbers.Integral, 0, None, closed="left")],
         "scale": [StrOptions({"std"}), None],
@@ -220,7 +336,12 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         X = self._validate_X(X, reset=True)
         y = _check_target(y, self._owner, estimator=self)
         check_consistent_length(X, y)
+        _check_float32_range(X, "X", self._owner, self._feature_names())
+        _check_float32_range(y, "y", self._owner)
         return X, y
+
+    def _feature_names(self):
+        return getattr(self, "feature_names_in_", None)
 
     def _used_rows(self, X: np.ndarray, y2: np.ndarray):
         """Keep the rows fit learns from: a complete X row and a complete y row."""
@@ -413,23 +534,29 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
     def _train(self, X_model: np.ndarray, y2: np.ndarray, gap: int) -> None:
         """Build ``net_`` and train it, seeded, on the chosen torch threads."""
         seed = np.random.RandomState(self.random_state).randint(2**31 - 1)
-        threads = torch.get_num_threads()
-        try:
-            if self.n_threads is not None:
-                torch.set_num_threads(self.n_threads)
-            self.n_threads_ = torch.get_num_threads()
-            on_gpu = self.device_.startswith("cuda")
-            devices = [torch.device(self.device_).index or 0] if on_gpu else []
-            with torch.random.fork_rng(devices=devices):
-                torch.manual_seed(seed)
-                if on_gpu:
-                    torch.cuda.manual_seed(seed)
-                self.net_ = self._build_net(X_model, gap)
-                X_t = torch.as_tensor(np.ascontiguousarray(X_model, np.float32))
-                y_t = torch.as_tensor(np.ascontiguousarray(y2))
+        on_gpu = self.device_.startswith("cuda")
+        devices = [torch.device(self.device_).index or 0] if on_gpu else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            if on_gpu:
+                torch.cuda.manual_seed(seed)
+            self.net_ = self._build_net(X_model, gap)
+            n_params = sum(p.numel() for p in self.net_.module.parameters())
+            work = self._thread_work(n_params, min(self.batch_size, len(X_model)))
+            self.n_threads_ = _resolve_threads(self.n_threads, work, self.device_)
+            X_t = torch.as_tensor(np.ascontiguousarray(X_model, np.float32))
+            y_t = torch.as_tensor(np.ascontiguousarray(y2))
+            with _torch_threads(self.n_threads_):
                 self.net_.fit(X_t.to(self.device_), y_t.to(self.device_))
-        finally:
-            torch.set_num_threads(threads)
+
+    def _thread_work(self, n_params: int, rows: int) -> int:
+        """Parameters x rows x time steps: about a batch's forward multiply-adds.
+
+        A recurrent network reads a row of shape ``(lookback, features)`` step by
+        step, applying its weights ``lookback`` times; a flat row is one step.
+        """
+        steps = self.input_shape_[0] if len(self.input_shape_) == 2 else 1
+        return n_params * rows * steps
 
     def _history_frame(self) -> pd.DataFrame:
         """Tabulate skorch's history: one row per epoch, the usual columns first."""
@@ -444,22 +571,37 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         ]
         return history[first + [c for c in history if c not in first]]
 
+    def _lean_loop_allowed(self) -> bool:
+        """Whether ``_LeanNet``'s plain loop provably trains as skorch's would.
+
+        Only for a built-in optimizer whose step takes no closure (an optimizer
+        class may need one, as ``torch.optim.LBFGS`` does), user callbacks that
+        are all epoch-level (``_is_epoch_level``), no gradient clipping and no
+        progress bar: nothing then needs skorch's per-batch hooks or closure.
+        """
+        if not (
+            isinstance(self.optimizer, str)
+            and self.optimizer in _CLOSURE_FREE_OPTIMIZERS
+        ):
+            return False
+        if self.gradient_clip is not None or self.verbose == 2:
+            return False
+        return all(
+            _is_epoch_level(cb[1] if isinstance(cb, tuple) else cb)
+            for cb in self.callbacks or []
+        )
+
     def _build_net(self, X_model, gap):
         criterion, criterion_params = self._criterion()
         optimizer = _OPTIMIZERS.get(self.optimizer, self.optimizer)
+        optimizer_params = _optimizer_kwargs(optimizer, self.weight_decay)
         module = self._build_module(X_model, self.n_outputs_)
-        epoch_level = all(
-            getattr(cb[1] if isinstance(cb, tuple) else cb, "epoch_level", False)
-            for cb in self.callbacks or []
-        )
-        lean = epoch_level and self.gradient_clip is None and self.verbose != 2
-        net_class = _LeanNet if lean else NeuralNetRegressor
+        net_class = _LeanNet if self._lean_loop_allowed() else NeuralNetRegressor
         return net_class(
             module=module,
             criterion=criterion,
             optimizer=optimizer,
             lr=self.lr,
-            optimizer__weight_decay=self.weight_decay,
             batch_size=self.batch_size,
             max_epochs=self.max_epochs,
             train_split=(
@@ -475,6 +617,7 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
             device=self.device_,
             verbose=int(self.verbose == 1),
             **criterion_params,
+            **optimizer_params,
         )
 
     # ------------------------------------------------------------ prediction
@@ -491,28 +634,28 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             float64, in the shape of the ``y`` given to :meth:`fit`.
+
+        Raises
+        ------
+        ValueError
+            When a row with a complete window gets a forecast that is not finite
+            (a diverged network), rather than a NaN taken for missing history.
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
+        _check_float32_range(X, "X", self._owner, self._feature_names())
         level, spread = self._window_stats(X)
         X_model = self._to_model_input(self._normalized(X, level, spread))
         self._check_model_input(X_model)
         complete = _finite_rows(X_model)
         out = np.full((len(X_model), self.n_outputs_), np.nan)
         if complete.any():
-            X_t = torch.as_tensor(np.ascontiguousarray(X_model[complete], np.float32))
-            threads = torch.get_num_threads()
-            try:
-                if self.n_threads is not None:
-                    torch.set_num_threads(self.n_threads)
-                pred = self._forward(X_t.to(self.device_))
-            finally:
-                torch.set_num_threads(threads)
-            out[complete] = pred.cpu().numpy().astype(np.float64)
+            out[complete] = self._predict_rows(X_model[complete])
             if spread is not None:
                 out[complete] *= spread[complete, None]
             if level is not None:
                 out[complete] += level[complete, None]
+            self._check_finite_forecasts(out[complete])
         if not complete.all():
             warnings.warn(
                 f"{int((~complete).sum())} of {len(X_model)} rows of X have NaN "
@@ -522,9 +665,44 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
             )
         return out.ravel() if self._y_ndim == 1 else out
 
-    def _forward(self, X_t: torch.Tensor, batch: int = 4096) -> torch.Tensor:
-        """Evaluate the module in slices of ``batch`` rows, without autograd."""
+    def _predict_rows(self, X_model: np.ndarray) -> np.ndarray:
+        """Forecasts of complete model-input rows, as float64 ``(n, n_outputs)``.
+
+        On the CPU in float64 (see ``_forward``); on a GPU in float32, for speed.
+        """
+        dtype = np.float32 if self.device_.startswith("cuda") else np.float64
+        X_t = torch.as_tensor(np.ascontiguousarray(X_model, dtype))
+        n_params = sum(p.numel() for p in self.net_.module_.parameters())
+        work = self._thread_work(n_params, min(len(X_t), _PREDICT_BATCH))
+        threads = _resolve_threads(self.n_threads, work, self.device_)
+        with _torch_threads(threads):
+            pred = self._forward(X_t.to(self.device_))
+        return pred.cpu().numpy().astype(np.float64)
+
+    def _check_finite_forecasts(self, pred: np.ndarray) -> None:
+        bad = ~np.isfinite(pred).all(axis=1)
+        if bad.any():
+            raise ValueError(
+                f"{self._owner} forecast NaN or infinity for {int(bad.sum())} of "
+                f"{len(pred)} rows whose windows are complete: the network has "
+                "diverged (or the inputs are far outside the training range). Refit "
+                "with a lower 'lr', scale the data (StandardScaler or MinMaxScaler, "
+                "TransformedTargetRegressor for y), or set 'gradient_clip'."
+            )
+
+    def _forward(self, X_t: torch.Tensor, batch: int = _PREDICT_BATCH):
+        """Evaluate the module in slices of ``batch`` rows, without autograd.
+
+        float64 ``X_t`` runs a float64 copy of the module: a float32 matrix
+        product on the CPU may round a row differently depending on where it
+        lands in the batch (the kernels block the rows), so the same window
+        could be forecast differently in the 7th digit when the other rows of
+        the call change. In float64 those differences are about 1e-16, far
+        below any tolerance. The trained module itself is left as it is.
+        """
         module = self.net_.module_
+        if X_t.dtype == torch.float64:
+            module = copy.deepcopy(module).double()
         was_training = module.training
         module.eval()
         try:
@@ -681,11 +859,27 @@ _TRAINING_DOC = """\
         0 silent (right for cross-validation), 1 a table row per epoch, 2 a
         progress bar per epoch.
     callbacks : list or None, default=None
-        Extra skorch callbacks (instances, or ``(name, callback)`` pairs).
-    n_threads : int or None, default=None
-        torch intra-op threads during fit and predict (restored afterwards). None
-        keeps torch's setting, which in joblib workers (``GridSearchCV(n_jobs=2)``)
-        follows joblib's limit, so jobs do not oversubscribe the cores.
+        Extra skorch callbacks (instances, or ``(name, callback)`` pairs). A
+        callback whose class subclasses skorch's ``Callback``, sets the class
+        attribute ``epoch_level = True`` and overrides none of the per-batch
+        hooks (``on_batch_begin``, ``on_batch_end``, ``on_grad_computed``), as
+        :class:`EpochProgress` does, keeps the lean training loop; any other
+        callback, a gradient clip, ``verbose=2`` or an optimizer given as a
+        class (which may need a closure, as ``torch.optim.LBFGS`` does) trains
+        in skorch's own per-batch loop: the same results, about 8 %% slower on
+        the lab's LSTM.
+    n_threads : int, 'auto' or None, default='auto'
+        torch intra-op threads during fit and predict (torch's setting is
+        restored afterwards). ``'auto'`` uses 1 thread when the work of a batch
+        is small: parameters x rows per batch (rows per forward pass in predict)
+        x time steps per row (the lookback for the LSTM, 1 for the MLP), about
+        the multiply-adds of its forward pass, below %(auto_work)s (the lab's
+        LSTM: 428 x 32 x 36 = 493,056). There more threads gain little and
+        are several times slower when another process keeps a core busy.
+        Above it, and on a GPU, 'auto' keeps torch's setting. It never raises torch's
+        setting, which joblib workers (``GridSearchCV(n_jobs=2)``) limit, so
+        jobs do not oversubscribe the cores. None keeps torch's setting; an int
+        sets it.
     center : {None, 'last', 'mean'}, default=None
         Make each window level-free: subtract, per row, the last (or the mean)
         value of feature ``center_feature`` over the window from that feature
@@ -738,13 +932,13 @@ _ATTRIBUTES_DOC = """\
     scale_floor_ : float
         Smallest window spread used by ``scale='std'`` (only with it).
     n_threads_ : int
-        torch threads used in :meth:`fit`.
+        torch threads used in :meth:`fit` (what ``n_threads`` resolved to).
 """
 
 
 def _fill_doc(cls, **values):
     """Substitute the shared parameter and attribute text into a class docstring."""
-    training = _TRAINING_DOC % values
+    training = _TRAINING_DOC % {"auto_work": f"{_AUTO_THREADS_MIN_WORK:,}", **values}
     cls.__doc__ = cls.__doc__.replace("    %(training)s\n", training).replace(
         "    %(attributes)s\n", _ATTRIBUTES_DOC
     )

@@ -102,7 +102,7 @@ class LSTMRegressor(_BaseNetRegressor):
         device="cpu",
         verbose=0,
         callbacks=None,
-        n_threads=None,
+        n_threads="auto",
         center=None,
         center_feature=0,
         scale=None,

@@ -104,7 +104,7 @@ class MLPRegressor(_BaseNetRegressor):
         device="cpu",
         verbose=0,
         callbacks=None,
-        n_threads=None,
+        n_threads="auto",
         center=None,
         center_feature=0,
         scale=None,

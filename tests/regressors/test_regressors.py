@@ -242,22 +242,82 @@ def test_lstm_pipeline_in_grid_search_with_time_series_split(n_jobs):
     )
 
 
-def test_threads_follow_the_parameter_and_joblib_limits():
-    frame = _series(200)
-    model = _lstm_pipeline().set_params(model__n_threads=1)
-    model.fit(frame[["internet"]], frame["internet"])
-    assert model["model"].n_threads_ == 1
-    assert torch.get_num_threads() >= 1  # restored
-    fitted = joblib.Parallel(n_jobs=2)(
-        joblib.delayed(
-            lambda: clone(_lstm_pipeline()).fit(frame[["internet"]], frame["internet"])
-        )()
-        for _ in range(2)
-    )
+def _per_job_threads(n_jobs=2):
     import os
 
-    per_job = max(1, (len(os.sched_getaffinity(0)) // 2))
-    assert all(f["model"].n_threads_ <= per_job for f in fitted)
+    return max(1, len(os.sched_getaffinity(0)) // n_jobs)
+
+
+def test_threads_follow_the_parameter_and_joblib_limits():
+    frame = _series(200)
+    X, y = frame[["internet"]], frame["internet"]
+    before = torch.get_num_threads()
+    model = _lstm_pipeline().set_params(model__n_threads=1).fit(X, y)
+    assert model["model"].n_threads_ == 1
+    assert torch.get_num_threads() == before  # restored
+    # 'auto', the default: the lab's network is small, so one thread
+    assert _lstm_pipeline()["model"].n_threads == "auto"
+    assert _lstm_pipeline().fit(X, y)["model"].n_threads_ == 1
+    # None keeps torch's setting
+    kept = _lstm_pipeline().set_params(model__n_threads=None).fit(X, y)
+    assert kept["model"].n_threads_ == before
+    fitted = joblib.Parallel(n_jobs=2)(
+        joblib.delayed(lambda: clone(_lstm_pipeline()).fit(X, y))() for _ in range(2)
+    )
+    assert all(f["model"].n_threads_ <= _per_job_threads() for f in fitted)
+
+
+def _big_lstm_fit(n_threads="auto"):
+    """An LSTM above the 'auto' threshold (work of a batch), fitted briefly."""
+    rng = np.random.default_rng(0)
+    X, y = rng.random((64, 24, 1)), rng.random(64)
+    model = LSTMRegressor(128, batch_size=64, max_epochs=1, n_threads=n_threads)
+    return model.fit(X, y)
+
+
+def test_auto_threads_keep_torchs_setting_for_big_networks_and_never_raise_it():
+    from lstmforecast.regressors._base import _AUTO_THREADS_MIN_WORK
+
+    before = torch.get_num_threads()
+    model = _big_lstm_fit()
+    assert model._thread_work(model.n_params_, 64) >= _AUTO_THREADS_MIN_WORK
+    assert model.n_threads_ == before  # torch's setting, not more
+    try:
+        torch.set_num_threads(1)  # a limit set by the caller (or joblib)
+        assert _big_lstm_fit().n_threads_ == 1
+        assert _big_lstm_fit(n_threads=2).n_threads_ == 2  # an int forces it
+    finally:
+        torch.set_num_threads(before)
+    # in joblib workers (GridSearchCV(n_jobs=2)) the worker's limit stays
+    in_workers = joblib.Parallel(n_jobs=2)(
+        joblib.delayed(_big_lstm_fit)() for _ in range(2)
+    )
+    assert all(m.n_threads_ <= _per_job_threads() for m in in_workers)
+
+
+@pytest.mark.parametrize(
+    ("n_threads", "work", "device", "expected"),
+    [
+        ("auto", 493_056, "cpu", 1),  # the lab's LSTM: 428 params x 32 rows x 36
+        ("auto", 10**9, "cpu", "torch"),
+        ("auto", 493_056, "cuda", "torch"),
+        (None, 493_056, "cpu", "torch"),
+        (3, 10**9, "cpu", 3),
+    ],
+)
+def test_thread_policy(n_threads, work, device, expected):
+    from lstmforecast.regressors._base import _resolve_threads
+
+    got = _resolve_threads(n_threads, work, device)
+    assert got == (torch.get_num_threads() if expected == "torch" else expected)
+
+
+def test_thread_work_counts_the_lstms_time_steps(windows):
+    X, y = windows  # windows of 12 steps
+    lstm = LSTMRegressor((7, 3), max_epochs=1, random_state=0).fit(X, y)
+    assert lstm._thread_work(lstm.n_params_, 32) == 428 * 32 * 12
+    mlp = MLPRegressor((4,), max_epochs=1, random_state=0).fit(X, y)  # flattened
+    assert mlp._thread_work(mlp.n_params_, 32) == mlp.n_params_ * 32
 
 
 def test_lab_mlp_in_grid_search_and_transformed_target():
@@ -338,6 +398,27 @@ def test_lab_mlp_in_grid_search_and_transformed_target():
             np.ones(5),
             "leave no training rows",
         ),
+        (LSTMRegressor(n_threads="all"), np.ones((5, 3)), np.ones(5), "'n_threads'"),
+        (LSTMRegressor(n_threads=0), np.ones((5, 3)), np.ones(5), "'n_threads'"),
+        (
+            MLPRegressor(),
+            np.array([[1.0, 2.0], [3.0, 4e38], [5.0, 6.0]]),
+            np.ones(3),
+            r"'X' parameter of MLPRegressor has 1 value\(s\) beyond the float32 "
+            r"range .* got 4e\+38 first, in column 1, row 1\. Scale the data",
+        ),
+        (
+            LSTMRegressor(),
+            np.ones((4, 3, 2)) * np.array([1.0, -1e39]),
+            np.ones(4),
+            r"12 value\(s\) beyond .* in feature 1 at window step 0, row 0",
+        ),
+        (
+            LSTMRegressor(),
+            np.ones((3, 2)),
+            np.array([1.0, 2.0, 1e300]),
+            r"'y' parameter of LSTMRegressor has 1 value\(s\) .* in row 2",
+        ),
     ],
 )
 def test_bad_input_is_a_clear_error(model, X, y, match):
@@ -361,19 +442,130 @@ def test_recurrent_module_validates_its_arguments():
         RecurrentModule(1, cell="rnn")
 
 
-def test_lean_training_loop_matches_skorchs_own(windows):
+class _AnyHookProbe:
+    """A duck-typed callback answering every attribute: it opts in to nothing."""
+
+    def initialize(self):
+        return self
+
+    def __getattr__(self, name):
+        return lambda *a, **k: None
+
+
+def _epoch_level_callbacks():
+    from skorch.callbacks import Callback
+
+    class EpochOnly(Callback):
+        epoch_level = True
+
+        def on_epoch_end(self, net, **kwargs):
+            pass
+
+    class ClaimsEpochButHooksBatches(EpochOnly):
+        def on_batch_end(self, net, **kwargs):
+            pass
+
+    class Truthy(Callback):
+        epoch_level = "yes"  # only True opts in
+
+    return EpochOnly, ClaimsEpochButHooksBatches, Truthy
+
+
+@pytest.mark.parametrize(
+    ("case", "lean"),
+    [
+        ("default", True),
+        ("sgd", True),
+        ("rmsprop", True),
+        ("optimizer class", False),  # might need a closure (LBFGS does)
+        ("gradient clip", False),
+        ("progress bar", False),
+        ("EpochProgress", True),
+        ("epoch-level subclass", True),
+        ("epoch-level subclass with a batch hook", False),
+        ("truthy epoch_level", False),
+        ("skorch Callback", False),
+        ("__getattr__ probe", False),
+    ],
+)
+def test_lean_loop_only_when_nothing_needs_batch_hooks_or_a_closure(
+    windows, case, lean, capsys
+):
+    from skorch.callbacks import Callback
+
+    from lstmforecast.regressors import EpochProgress
+    from lstmforecast.regressors._base import _LeanNet
+
+    EpochOnly, HooksBatches, Truthy = _epoch_level_callbacks()
+    params = {
+        "default": {},
+        "sgd": {"optimizer": "sgd"},
+        "rmsprop": {"optimizer": "rmsprop"},
+        "optimizer class": {"optimizer": torch.optim.Adam},
+        "gradient clip": {"gradient_clip": 1.0},
+        "progress bar": {"verbose": 2},
+        "EpochProgress": {"callbacks": [EpochProgress(every=100)]},
+        "epoch-level subclass": {"callbacks": [("mine", EpochOnly())]},
+        "epoch-level subclass with a batch hook": {"callbacks": [HooksBatches()]},
+        "truthy epoch_level": {"callbacks": [Truthy()]},
+        "skorch Callback": {"callbacks": [Callback()]},
+        "__getattr__ probe": {"callbacks": [_AnyHookProbe()]},
+    }[case]
+    X, y = windows
+    model = LSTMRegressor(4, **{**TINY, "max_epochs": 1}, **params).fit(X, y)
+    assert isinstance(model.net_, _LeanNet) is lean
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    ("name", "cls", "extra"),
+    [
+        ("adam", torch.optim.Adam, {}),
+        ("sgd", torch.optim.SGD, {"weight_decay": 1e-3, "lr": 0.05}),
+        ("rmsprop", torch.optim.RMSprop, {"dropout": 0.3, "hidden_size": (4, 3)}),
+        ("adam", torch.optim.Adam, {"early_stopping": True, "patience": 2}),
+    ],
+)
+def test_lean_training_loop_matches_skorchs_own(windows, name, cls, extra):
     from skorch.callbacks import Callback
 
     from lstmforecast.regressors._base import _LeanNet
 
     X, y = windows
-    lean = LSTMRegressor(4, **TINY).fit(X, y)
-    stock = LSTMRegressor(4, callbacks=[Callback()], **TINY).fit(X, y)
-    assert isinstance(lean.net_, _LeanNet) and not isinstance(stock.net_, _LeanNet)
-    np.testing.assert_array_equal(lean.predict(X), stock.predict(X))
-    np.testing.assert_allclose(
-        lean.history_["train_loss"], stock.history_["train_loss"], rtol=1e-6
-    )
+    params = {"hidden_size": 4, **TINY, **extra}
+    lean = LSTMRegressor(optimizer=name, **params).fit(X, y)
+    by_class = LSTMRegressor(optimizer=cls, **params).fit(X, y)
+    by_callback = LSTMRegressor(optimizer=name, callbacks=[Callback()], **params)
+    by_callback.fit(X, y)
+    assert isinstance(lean.net_, _LeanNet)
+    for stock in (by_class, by_callback):
+        assert not isinstance(stock.net_, _LeanNet)
+        np.testing.assert_allclose(lean.predict(X), stock.predict(X), rtol=1e-6)
+        for column in ("train_loss", "valid_loss"):
+            if column in lean.history_:
+                np.testing.assert_allclose(
+                    lean.history_[column], stock.history_[column], rtol=1e-6
+                )
+
+
+def test_weight_decay_reaches_the_optimizer_only_when_set(windows):
+    X, y = windows
+    plain = LSTMRegressor(4, **TINY).fit(X, y)
+    assert not hasattr(plain.net_, "optimizer__weight_decay")
+    decayed = LSTMRegressor(4, weight_decay=0.01, **TINY).fit(X, y)
+    assert decayed.net_.optimizer_.param_groups[0]["weight_decay"] == 0.01
+
+
+def test_lbfgs_trains_through_skorchs_closure(windows):
+    X, y = windows
+    model = LSTMRegressor(
+        4, optimizer=torch.optim.LBFGS, lr=0.1, max_epochs=4, random_state=0
+    ).fit(X, y)
+    loss = model.history_["train_loss"].to_numpy()
+    assert np.isfinite(loss).all() and loss[-1] < loss[0]
+    assert np.isfinite(model.predict(X)).all()
+    with pytest.raises(ValueError, match=r"weight_decay=0.1 but the optimizer 'LBFGS'"):
+        model.set_params(weight_decay=0.1, max_epochs=1).fit(X, y)
 
 
 def test_provisioning_loss_forecasts_high_when_blocking_is_dear():
