@@ -1,28 +1,13 @@
 """benchmarks/bench_threads.py at tiny settings: it runs, idle and busy, and 'auto'
 resolves as the library documents."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-BENCH = Path(__file__).parents[2] / "benchmarks"
-
 
 @pytest.fixture(scope="module")
-def bench():
-    sys.path.insert(0, str(BENCH))  # for its _machine helper
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "bench_threads", BENCH / "bench_threads.py"
-        )
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.path.remove(str(BENCH))
+def bench(load_benchmark):
+    return load_benchmark("bench_threads")
 
 
 @pytest.mark.slow
