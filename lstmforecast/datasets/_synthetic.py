@@ -57,6 +57,32 @@ def _milan_holidays(years) -> holidays.HolidayBase:
     return holidays.country_holidays("IT", subdiv="MI", years=years)
 
 
+def _pick_cells(cells, n_cells: int, grid: np.ndarray, rng) -> np.ndarray:
+    """Return the sorted cell ids to generate: ``cells``, or ``n_cells`` drawn."""
+    if cells is None:
+        if not isinstance(n_cells, (int, np.integer)) or not 1 <= n_cells <= 10_000:
+            raise ValueError(
+                "The 'n_cells' parameter must be an int in [1, 10000]. "
+                f"Got {n_cells!r} instead."
+            )
+        return np.sort(rng.choice(grid, n_cells, replace=False))
+    requested = cells
+    cells = check_cells(cells)  # sorted, unique int64; refuses an empty list
+    n_given = 1 if np.ndim(requested) == 0 else len(list(requested))
+    if len(cells) != n_given:
+        raise ValueError(
+            f"The 'cells' parameter repeats cell ids ({requested!r}); each cell "
+            "is generated once. Pass distinct ids."
+        )
+    unknown = np.setdiff1d(cells, grid)
+    if unknown.size:
+        raise ValueError(
+            f"Cell(s) {unknown.tolist()} are not on the Milano grid: the 'cells' "
+            "parameter takes ids in [1, 10000]."
+        )
+    return cells
+
+
 def make_milano_traffic(
     n_cells=3,
     n_days=7,
@@ -141,28 +167,7 @@ def make_milano_traffic(
     if noise < 0:
         raise ValueError(f"The 'noise' parameter must be >= 0. Got {noise!r} instead.")
     totals = load_milano_totals().set_index("cell")["internet"]
-    if cells is None:
-        if not isinstance(n_cells, (int, np.integer)) or not 1 <= n_cells <= 10_000:
-            raise ValueError(
-                "The 'n_cells' parameter must be an int in [1, 10000]. "
-                f"Got {n_cells!r} instead."
-            )
-        cells = np.sort(rng.choice(totals.index.to_numpy(), n_cells, replace=False))
-    else:
-        requested = cells
-        cells = check_cells(cells)  # sorted, unique int64; refuses an empty list
-        n_given = 1 if np.ndim(requested) == 0 else len(list(requested))
-        if len(cells) != n_given:
-            raise ValueError(
-                f"The 'cells' parameter repeats cell ids ({requested!r}); each cell "
-                "is generated once. Pass distinct ids."
-            )
-    unknown = np.setdiff1d(cells, totals.index.to_numpy())
-    if unknown.size:
-        raise ValueError(
-            f"Cell(s) {unknown.tolist()} are not on the Milano grid: the 'cells' "
-            "parameter takes ids in [1, 10000]."
-        )
+    cells = _pick_cells(cells, n_cells, totals.index.to_numpy(), rng)
 
     day0 = _to_local(start, "start").tz_localize(None).normalize()
     first = day0.tz_localize(TIMEZONE)
