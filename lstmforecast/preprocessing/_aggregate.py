@@ -818,16 +818,22 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
             out = np.where(np.isnan(blocks).any(axis=1), np.nan, out)
         return out.astype(np.float64), slots
 
-    def _transform_timed(self, table: _Table):
-        """Timestamps on a grid of ``input_freq_`` slots shared by all cells."""
+    def _checked_values(self, table: _Table):
+        """Return (times, columns, values, cell ids, cell code per row, places)."""
         times, columns = table.times, list(table.values.columns)
         data = table.values.to_numpy(dtype=np.float64)  # read only: X never changes
-        has_cells = table.cells is not None
         cell_ids, code = self._codes(table.cells, len(times))
+        has_cells = table.cells is not None
         rows = _Places(cell_ids if has_cells else None, times, codes_=code)
         self._check_values(
             data, lambda i, j: f"in column {_plain(columns[j])!r} at {rows.row(i)}"
         )
+        return times, columns, data, cell_ids, code, rows
+
+    def _transform_timed(self, table: _Table):
+        """Timestamps on a grid of ``input_freq_`` slots shared by all cells."""
+        times, columns, data, cell_ids, code, rows = self._checked_values(table)
+        has_cells = table.cells is not None
         step = self.input_freq_
         bins, end = self._periods(times)
         grid = pd.date_range(bins[0], end, freq=step, inclusive="left")
@@ -873,14 +879,8 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
 
     def _transform_irregular(self, table: _Table):
         """Aggregate readings at any times: each period combines those inside it."""
-        times, columns = table.times, list(table.values.columns)
-        data = table.values.to_numpy(dtype=np.float64)  # read only: X never changes
+        times, columns, data, cell_ids, code, rows = self._checked_values(table)
         has_cells = table.cells is not None
-        cell_ids, code = self._codes(table.cells, len(times))
-        rows = _Places(cell_ids if has_cells else None, times, codes_=code)
-        self._check_values(
-            data, lambda i, j: f"in column {_plain(columns[j])!r} at {rows.row(i)}"
-        )
         bins, _ = self._periods(times)
         # one value per (cell, time), duplicates resolved as on a grid
         t_ns = times.as_unit("ns").asi8
