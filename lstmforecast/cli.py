@@ -103,7 +103,7 @@ def _run_aggregate(args) -> int:
     slots = read_milano(
         files, cells=args.cells, types=args.types, start=args.start, end=args.end
     )
-    agg = HourlyAggregator(freq=args.freq, missing=args.missing)
+    agg = HourlyAggregator(freq=args.freq, missing=args.missing, max_gap=args.max_gap)
     hourly = agg.fit_transform(slots)
     output.parent.mkdir(parents=True, exist_ok=True)
     if output.suffix == ".csv":
@@ -348,6 +348,20 @@ def _step(text):
     return value
 
 
+def _max_gap(text):
+    if text.lower() == "none":
+        return None
+    try:
+        gap = pd.Timedelta(text)
+    except ValueError:
+        gap = None
+    if gap is None or pd.isna(gap) or gap <= pd.Timedelta(0):
+        raise argparse.ArgumentTypeError(
+            f"expected a duration > 0 such as 30min or 2h, or 'none', got {text}"
+        )
+    return gap
+
+
 # How the command line reads each kind of config field (its ``parse`` metadata);
 # a field without one is read as text.
 _PARSE = {"int": int, "positive_int": _positive_int, "price": _price, "step": _step}
@@ -465,10 +479,18 @@ def _aggregate_options(parser):
     parser.add_argument("--freq", default="1h", help="period (default: 1h)")
     parser.add_argument(
         "--missing",
-        choices=["raise", "zero", "nan"],
+        choices=["raise", "zero", "interpolate", "nan"],
         default="zero",
         help="slots with no line: 'zero' (no activity, the files' "
-        "meaning; default), 'nan' or 'raise'",
+        "meaning; default), 'interpolate' (linear, gaps up to --max-gap), 'nan' "
+        "or 'raise'",
+    )
+    parser.add_argument(
+        "--max-gap",
+        type=_max_gap,
+        default="1h",
+        help="longest gap that --missing interpolate fills, e.g. 30min or 2h; "
+        "'none' for any length (default: 1h)",
     )
 
 

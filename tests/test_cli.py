@@ -331,3 +331,24 @@ def test_lab_on_raw_files_of_another_traffic_type(tmp_path):
     assert (out / "traces_week.png").exists()  # the data end before 2 December
     # a cell the files do not hold is a one-line error
     assert main([*args[:5], "99999", *args[6:]]) == 2
+
+
+def test_aggregate_interpolates_gaps_up_to_max_gap(tmp_path, capsys):
+    slots = make_milano_traffic(cells=[7], n_days=1, random_state=1, empty_fraction=0)
+    raw = tmp_path / "raw"
+    write_milano(slots.drop(index=slots.index[31:34]), raw, format="kaggle")
+    out = tmp_path / "hourly.csv"
+    args = ["aggregate", "--data-dir", str(raw), "--output", str(out)]
+    assert main([*args, "--missing", "interpolate"]) == 0
+    assert "3 missing slots filled" in capsys.readouterr().out
+    hourly = pd.read_csv(out)
+    reference = HourlyAggregator(missing="interpolate").fit_transform(
+        slots.drop(index=slots.index[31:34])
+    )
+    np.testing.assert_allclose(hourly["internet"], reference["internet"], rtol=1e-9)
+    assert main([*args, "--missing", "interpolate", "--max-gap", "20min"]) == 2
+    err = capsys.readouterr().err
+    assert "of cell 7" in err and "max_gap is '20min'" in err
+    assert len(err.strip().splitlines()) == 1
+    assert main([*args, "--missing", "interpolate", "--max-gap", "soon"]) == 2
+    assert "--max-gap: expected a duration > 0" in capsys.readouterr().err

@@ -62,7 +62,14 @@ def _select_from_frame(data: pd.DataFrame, type_name, *, cells, start, end):
 
 
 def load_dataset(
-    cell_id, start_day, num_days, traffic_type, *, data=None, missing="raise"
+    cell_id,
+    start_day,
+    num_days,
+    traffic_type,
+    *,
+    data=None,
+    missing="raise",
+    max_gap="1h",
 ):
     """Return the lab's day x hour traffic table (the lab's ``load_dataset``).
 
@@ -93,6 +100,10 @@ def load_dataset(
         :class:`~lstmforecast.preprocessing.HourlyAggregator`). The lab's
         processed files have every slot; in the original and Kaggle files a slot
         with no activity has no line, so pass ``'zero'`` for those.
+    max_gap : str, pandas.Timedelta or None, default='1h'
+        Longest run of missing slots that ``missing='interpolate'`` fills (see
+        :class:`~lstmforecast.preprocessing.HourlyAggregator`); a longer gap is
+        an error naming the cell and the gap. None fills gaps of any length.
 
     Returns
     -------
@@ -147,7 +158,7 @@ def load_dataset(
     else:
         frame = read_milano(data, types=type_name, **window)
     hourly = HourlyAggregator(
-        missing=missing, start=window["start"], end=window["end"]
+        missing=missing, max_gap=max_gap, start=window["start"], end=window["end"]
     ).fit_transform(frame)
     series = hourly[type_name].droplevel("cell")
     local = series.index.tz_convert(TIMEZONE).tz_localize(None)

@@ -136,3 +136,17 @@ def test_the_data_layer_imports_neither_preprocessing_nor_the_lab():
         on_import = list(_imported(tree.body))
         assert not [n for n in anywhere if n.startswith("lstmforecast.preprocessing")]
         assert not [n for n in on_import if n.startswith("lstmforecast.lab")], path
+
+
+def test_load_dataset_interpolates_short_gaps_and_refuses_long_ones_by_max_gap():
+    slots = make_milano_traffic(cells=[7], n_days=1, random_state=1, empty_fraction=0)
+    # three consecutive slots (30 minutes) of hour 5 removed
+    holed = slots.drop(index=slots.index[31:34])
+    table = load_dataset(7, 1, 1, 5, data=holed, missing="interpolate")
+    values = slots["internet"].to_numpy()
+    filled = np.interp([31, 32, 33], [30, 34], values[[30, 34]])
+    expected = values.reshape(24, 6).sum(axis=1)
+    expected[5] += filled.sum() - values[31:34].sum()
+    np.testing.assert_allclose(table.loc[1].to_numpy(), expected, rtol=1e-12)
+    with pytest.raises(ValueError, match="max_gap"):
+        load_dataset(7, 1, 1, 5, data=holed, missing="interpolate", max_gap="20min")
