@@ -84,7 +84,6 @@ def _run_lab(args) -> int:
 
 
 def _run_aggregate(args) -> int:
-    from lstmforecast.datasets import read_milano
     from lstmforecast.preprocessing import HourlyAggregator
 
     folder = Path(args.data_dir)
@@ -100,11 +99,8 @@ def _run_aggregate(args) -> int:
         raise ValueError(
             f"--output {str(output)!r}: expected a .csv or .parquet file name."
         )
-    slots = read_milano(
-        files, cells=args.cells, types=args.types, start=args.start, end=args.end
-    )
     agg = HourlyAggregator(freq=args.freq, missing=args.missing, max_gap=args.max_gap)
-    hourly = agg.fit_transform(slots)
+    hourly, n_slots = _aggregate_files(files, agg, args)
     output.parent.mkdir(parents=True, exist_ok=True)
     if output.suffix == ".csv":
         hourly.to_csv(output)
@@ -112,11 +108,36 @@ def _run_aggregate(args) -> int:
         hourly.to_parquet(output)
     n_cells = hourly.index.get_level_values(0).nunique()
     print(
-        f"aggregated {len(slots):,} slots from {len(files)} file(s) to "
+        f"aggregated {n_slots:,} slots from {len(files)} file(s) to "
         f"{len(hourly):,} rows ({n_cells} cell(s), {agg.n_missing_} missing slots "
         f"{'filled' if args.missing != 'raise' else ''}) -> {output}"
     )
     return 0
+
+
+def _aggregate_files(files, agg, args):
+    """Aggregate file by file where that gives the same table (see can_stream)."""
+    from lstmforecast.datasets import iter_milano, read_milano
+    from lstmforecast.preprocessing._stream import can_stream
+
+    selection = {
+        "cells": args.cells,
+        "types": args.types,
+        "start": args.start,
+        "end": args.end,
+    }
+    if not can_stream(agg):  # e.g. --missing interpolate: the whole table at once
+        slots = read_milano(files, **selection)
+        return agg.fit_transform(slots), len(slots)
+    n_slots = 0
+
+    def progress(k, frame):
+        nonlocal n_slots
+        n_slots += len(frame)
+        name = Path(frame.attrs.get("source", f"file {k + 1}")).name
+        print(f"  {name}: {len(frame):,} slots", flush=True)
+
+    return agg.fit_transform_chunks(iter_milano(files, **selection), progress), n_slots
 
 
 def _read_hourly(path, time_column, cell=None) -> pd.DataFrame:

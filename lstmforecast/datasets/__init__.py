@@ -17,6 +17,7 @@ from lstmforecast.datasets._bundled import (
     load_milano_cells,
     load_milano_totals,
 )
+from lstmforecast.datasets._iter import iter_milano
 from lstmforecast.datasets._readers import (
     MalformedFileError,
     read_dataverse,
@@ -34,6 +35,7 @@ __all__ = [
     "TRAFFIC_TYPES",
     "MalformedFileError",
     "get_data_dir",
+    "iter_milano",
     "load_lab_reference",
     "load_milano_cells",
     "load_milano_totals",

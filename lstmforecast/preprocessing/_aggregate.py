@@ -333,6 +333,59 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return self._run(X, reset=False)[0]
 
+    def fit_transform_chunks(self, chunks, progress=None):
+        """Fit and aggregate a table given as consecutive chunks, one at a time.
+
+        Equal to ``fit_transform(pd.concat(chunks))`` (same output, same
+        ``n_missing_`` and ``missing_slots_``), but only one chunk (and the
+        output) is in memory at a time: a city of 10,000 cells over months read
+        file by file (:func:`~lstmforecast.datasets.iter_milano`) needs the
+        memory of its hourly table, not of its 10-minute rows. Each chunk's
+        complete periods are aggregated as it comes; the rows of its last period
+        wait for the next chunk, which may continue that period; the cells, the
+        window of periods and the missing slots of cells absent from a chunk are
+        settled after the last one.
+
+        Parameters
+        ----------
+        chunks : iterable of pandas.DataFrame
+            Pieces of one table with timestamps (a time column or index level,
+            or a ``DatetimeIndex``), all with the same columns, in time order: no
+            chunk may hold a row of a period that an earlier chunk has completed
+            (daily files in date order qualify). Empty chunks are skipped.
+        progress : callable or None, default=None
+            Called as ``progress(k, chunk)`` after chunk ``k`` (from 0) is taken
+            in, e.g. to print a line per file.
+
+        Returns
+        -------
+        X_out : pandas.DataFrame
+            One row per cell and period, as :meth:`fit_transform` returns.
+
+        Raises
+        ------
+        ValueError
+            With ``missing='interpolate'`` (a slot's neighbours may be in another
+            chunk: aggregate the whole table with :meth:`fit_transform`), with a
+            ``freq`` that neither divides one hour nor is ``'1D'`` (longer
+            periods are anchored on the table's first day), for chunks out of
+            time order, and for everything :meth:`fit_transform` refuses, the
+            message starting with the chunk's number.
+
+        Examples
+        --------
+        >>> from lstmforecast.datasets import load_milano_cells
+        >>> from lstmforecast.preprocessing import HourlyAggregator
+        >>> slots = load_milano_cells([4159, 5161], end="2013-11-03")
+        >>> days = [day for _, day in slots.groupby(slots["time"].dt.date)]
+        >>> streamed = HourlyAggregator().fit_transform_chunks(days)
+        >>> streamed.equals(HourlyAggregator().fit_transform(slots))
+        True
+        """
+        from lstmforecast.preprocessing._stream import fit_transform_chunks
+
+        return fit_transform_chunks(self, chunks, progress)
+
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns: the input's value columns.
 

@@ -1,13 +1,7 @@
-"""Shared by the regressor tests: a hand-written window oracle, benchmark loading."""
-
-import importlib.util
-import sys
-from pathlib import Path
+"""Shared by the regressor tests: a hand-written window oracle."""
 
 import numpy as np
 import pytest
-
-BENCHMARKS = Path(__file__).parents[2] / "benchmarks"
 
 
 def _windows_and_targets(values, lookback, horizon):
@@ -32,22 +26,3 @@ def _windows_and_targets(values, lookback, horizon):
 def windows_and_targets():
     """The hand-written ``(values, lookback, horizon) -> (X, Y)``."""
     return _windows_and_targets
-
-
-@pytest.fixture(scope="module")
-def load_benchmark():
-    """Import ``benchmarks/<name>.py`` as a module (with its ``_machine`` helper)."""
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-
-        def load(name):
-            spec = importlib.util.spec_from_file_location(
-                name, BENCHMARKS / f"{name}.py"
-            )
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            return module
-
-        yield load
-    finally:
-        sys.path.remove(str(BENCHMARKS))
