@@ -12,6 +12,7 @@ import pandas as pd
 from lstmforecast.datasets._schema import (
     SLOT,
     TIMEZONE,
+    as_written,
     check_cells,
     check_selection,
     check_time_range,
@@ -136,7 +137,8 @@ def load_milano_cells(cells=None, *, start=None, end=None, types=None) -> pd.Dat
         hi is not None and not _SPAN[0] < hi <= _SPAN[1] + SLOT
     ):
         raise ValueError(
-            f"The date range start={start!r}, end={end!r} reaches outside the "
+            f"The date range start={as_written(start)}, end={as_written(end)} "
+            "reaches outside the "
             f"bundled data, which covers {_SPAN[0]} to {_SPAN[1]} (Milan time). "
             "Pick dates between 2013-11-01 and 2014-01-01."
         )

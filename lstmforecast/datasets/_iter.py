@@ -12,7 +12,7 @@ from lstmforecast.datasets._schema import (
     check_time_range,
     check_types,
     finalize,
-
+    range_text,
 )
 
 __all__ = ["iter_milano"]
@@ -141,7 +141,7 @@ def _check_whole(files, n_dated, seen_cells, span, cell_arr, lo, hi):
     if n_dated == 0:
         raise ValueError(
             f"The selection is empty: none of the {len(files)} file(s) is dated within "
-            f"[{lo}, {hi}) (judged by the date in the file names). Widen "
+            f"{range_text(lo, hi)} (judged by the date in the file names). Widen "
             "'start'/'end'."
         )
     present = np.unique(np.concatenate(seen_cells)) if seen_cells else np.array([])

@@ -48,6 +48,7 @@ from lstmforecast.datasets._schema import (
     check_time_range,
     check_types,
     finalize,
+    range_text,
 )
 
 __all__ = [
@@ -64,6 +65,7 @@ _SLOT_NS = SLOT.value
 _MAX_MS = (2**63 - 1) // 1_000_000  # epoch ms that fit nanosecond timestamps
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 # suffix: (magic bytes, name) of the compressed formats read
 _COMPRESSION = {
     ".gz": (b"\x1f\x8b", "gzip"),
@@ -241,12 +243,14 @@ def _strip_bom(head: bytes, path: Path) -> bytes:
     """Drop a UTF-8 byte-order mark (spreadsheet programs write one); refuse UTF-16."""
     if head.startswith(_UTF8_BOM):
         return head[len(_UTF8_BOM) :]
-    if head.startswith(_UTF16_BOMS):
+    if head.startswith(_UTF32_BOMS + _UTF16_BOMS):
+        size = 4 if head.startswith(_UTF32_BOMS) else 2
+        kind = f"UTF-{8 * size}"
         raise MalformedFileError(
-            f"{path}: the file is UTF-16 text (it starts with the byte-order mark "
-            f"{head[:2].hex(' ')}), but Milano files are UTF-8. Save it again as "
+            f"{path}: the file is {kind} text (it starts with the byte-order mark "
+            f"{head[:size].hex(' ')}), but Milano files are UTF-8. Save it again as "
             "UTF-8 (a spreadsheet program's 'CSV UTF-8'), or convert it with "
-            "'iconv -f UTF-16 -t UTF-8'."
+            f"'iconv -f {kind} -t UTF-8'."
         )
     return head
 
@@ -362,6 +366,13 @@ def _guess_format(path: Path) -> _Format:
         return _KAGGLE
     if "\t" in first:
         return _DATAVERSE
+    if not first.strip():
+        raise ValueError(
+            f"Cannot tell the format of '{path}': its first line is empty (the file "
+            "is empty, or starts with a blank line). Check the file, e.g. a download "
+            "or copy that was cut short, or pass format='dataverse', 'kaggle' or "
+            "'lab'."
+        )
     raise ValueError(
         f"Cannot tell the format of '{path}': its first line is {first[:80]!r}. "
         "Pass format='dataverse', 'kaggle' or 'lab'."
@@ -513,18 +524,18 @@ def _time_to_ns(arr: pa.Array, fmt: _Format, timezone: str) -> pa.Array:
     if (~digits).any():
         parsed = pd.to_datetime(text[~digits], format="ISO8601", utc=False)
         if getattr(parsed.dt, "tz", None) is None:
-            try:
-                parsed = parsed.dt.tz_localize(
-                    timezone, ambiguous="raise", nonexistent="raise"
-                )
-            except ValueError as exc:
+            local = parsed.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+            lost = (local.isna() & parsed.notna()).to_numpy()  # NaT: the slow path
+            if lost.any():
+                first = text[~digits][lost].iloc[0]
                 raise _TimeZoneError(
-                    f"a naive time is not a single instant in {timezone} ({exc}): "
-                    "clocks change then, so the same text names two instants (or "
-                    "none). Read the file with the time zone it was written in "
-                    "(the Kaggle files are naive UTC: timezone='UTC'), or write "
-                    "times with an offset or as epoch milliseconds"
-                ) from None
+                    f"the naive time {first!r} is not a single instant in {timezone}: "
+                    "clocks change then, so it names two instants (or none). Read "
+                    "the file with the time zone it was written in (the Kaggle "
+                    "files are naive UTC: timezone='UTC'), or write times with an "
+                    "offset or as epoch milliseconds"
+                )
+            parsed = local
         stamps[~digits] = parsed.dt.tz_convert(TIMEZONE)
     if stamps.isna().any():
         raise ValueError("a time value could not be parsed")
@@ -927,8 +938,8 @@ _READERS = {
 def _check_options(fmt_name, on_bad_lines, on_bad_values, timezone) -> None:
     if fmt_name not in _READERS:
         raise ValueError(
-            "The 'format' parameter must be one of 'auto', 'dataverse', 'kaggle', "
-            f"'lab'. Got {as_written(fmt_name)} instead."
+            "The 'format' parameter of read_milano must be one of 'auto', "
+            f"'dataverse', 'kaggle', 'lab'. Got {as_written(fmt_name)} instead."
         )
     for name, value, allowed in (
         ("on_bad_lines", on_bad_lines, ("error", "skip")),
@@ -1016,7 +1027,8 @@ def _read(
     if counts["files"] == 0:
         raise ValueError(
             f"The selection is empty: none of the {len(files)} file(s) is dated within "
-            f"[{lo}, {hi}) (judged by the date in the file names). Widen 'start'/'end'."
+            f"{range_text(lo, hi)} (judged by the date in the file names). Widen "
+            "'start'/'end'."
         )
     check_selection(frame, cells=cell_arr, lo=lo, hi=hi, source=where)
     _warn_partial_coverage(frame["time"], lo, hi, where)
@@ -1034,7 +1046,8 @@ def _warn_partial_coverage(time: pd.Series, lo, hi, where: str) -> None:
     short_end = hi is not None and hi - last > hour
     if short_start or short_end:
         warnings.warn(
-            f"The date range asked for is [{lo}, {hi}) but {where} hold(s) data only "
+            f"The date range asked for is {range_text(lo, hi)} but {where} hold(s) "
+            "data only "
             f"from {first.tz_convert(TIMEZONE)} to {last.tz_convert(TIMEZONE)}. "
             "Add the missing files, or narrow 'start'/'end' to silence this.",
             UserWarning,

@@ -72,6 +72,8 @@ def as_written(value) -> str:
     ``Timestamp`` their date text, a ``Timedelta`` ``'10min'``; strings keep their
     quotes so that the message shows what was passed.
     """
+    if isinstance(value, (pd.DataFrame, pd.Series, pd.Index)):
+        return f"a {type(value).__name__} of shape {value.shape}"
     if isinstance(value, np.ndarray):
         value = value.tolist()
     if isinstance(value, np.datetime64):
@@ -82,10 +84,12 @@ def as_written(value) -> str:
         value = value.item()
     if isinstance(value, (list, tuple)):
         inner = ", ".join(as_written(v) for v in value)
-        return f"[{inner}]" if isinstance(value, list) else f"({inner})"
+        if isinstance(value, list):
+            return f"[{inner}]"
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
     if isinstance(value, (pd.Timedelta, _dt.timedelta)):
         return repr(duration_text(pd.Timedelta(value)))
-    if isinstance(value, (pd.Timestamp, _dt.date)):
+    if isinstance(value, (pd.Timestamp, pd.Period, _dt.date)):
         return repr(str(value))
     return repr(value)
 
@@ -164,11 +168,11 @@ def _to_local(value, name: str, tz: str | None = TIMEZONE) -> pd.Timestamp:
     """Parse a bound; naive values are wall-clock time in ``tz`` (None: naive)."""
     try:
         ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError):
         raise ValueError(
             f"The '{name}' parameter must be a date or a timestamp such as "
-            f"'2013-11-01' or '2013-11-01 08:00'. Got {as_written(value)} instead "
-            f"({exc})."
+            f"'2013-11-01' or '2013-11-01 08:00'. Got {as_written(value)} instead, "
+            "which is not one."
         ) from None
     if ts is pd.NaT:
         raise ValueError(
@@ -188,10 +192,15 @@ def _to_local(value, name: str, tz: str | None = TIMEZONE) -> pd.Timestamp:
     try:
         return ts.tz_localize(tz)
     except ValueError as exc:  # ambiguous or non-existent local time (DST)
+        why = (
+            "it does not exist: clocks jump forward then"
+            if "nonexistent" in str(exc).lower()
+            else "it happens twice: clocks go back then"
+        )
         raise ValueError(
             f"The '{name}' parameter {as_written(value)} is not a single instant in "
-            f"{tz} local time ({exc}): clocks change that night. Give it with an "
-            "offset, e.g. '2013-10-27 02:00+01:00'."
+            f"{tz} local time ({why}). Give it with an offset, e.g. "
+            "'2013-10-27 02:00+01:00'."
         ) from None
 
 
@@ -298,10 +307,23 @@ def check_selection(
                 "range."
             )
     if len(frame) == 0:
+        if lo is None and hi is None:
+            raise ValueError(
+                f"The selection is empty: {source} hold(s) no data line (the file "
+                "is empty, or holds only a header or blank lines). Check the files, "
+                "e.g. a download or copy that was cut short."
+            )
         span = ""
         if available_span is not None:
             span = f" The data covers {available_span[0]} to {available_span[1]}."
         raise ValueError(
             f"The selection is empty: no rows of {source} fall in the date range "
-            f"[{lo}, {hi}).{span} Widen 'start'/'end' or check the files."
+            f"{range_text(lo, hi)}.{span} Widen 'start'/'end' or check the files."
         )
+
+
+def range_text(lo, hi) -> str:
+    """``[lo, hi)``, an open end written as the start / end of the data."""
+    first = "the start of the data" if lo is None else str(lo)
+    last = "the end of the data" if hi is None else str(hi)
+    return f"[{first}, {last})"

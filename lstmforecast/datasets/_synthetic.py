@@ -22,6 +22,7 @@ from lstmforecast.datasets._schema import (
     TIMEZONE,
     TRAFFIC_TYPES,
     _to_local,
+    as_written,
     check_cells,
     check_types,
     finalize,
@@ -57,13 +58,53 @@ def _milan_holidays(years) -> holidays.HolidayBase:
     return holidays.country_holidays("IT", subdiv="MI", years=years)
 
 
+def _rng(random_state, owner: str):
+    """``check_random_state``, with an error that names the parameter."""
+    try:
+        return check_random_state(random_state)
+    except ValueError:
+        raise ValueError(
+            f"The 'random_state' parameter of {owner} must be None, an int or a "
+            f"numpy RandomState. Got {as_written(random_state)} instead."
+        ) from None
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _check_numbers(n_days, noise, empty_fraction) -> None:
+    """Refuse a day count, noise or empty fraction out of range, naming it."""
+    real = (int, float, np.integer, np.floating)
+    for name, value, ok, expected in (
+        ("n_days", n_days, _is_int(n_days) and n_days >= 1, "an int >= 1"),
+        (
+            "noise",
+            noise,
+            isinstance(noise, real) and np.isfinite(noise) and noise >= 0,
+            "a finite float >= 0",
+        ),
+        (
+            "empty_fraction",
+            empty_fraction,
+            isinstance(empty_fraction, real) and 0.0 <= empty_fraction < 1.0,
+            "a float in [0, 1)",
+        ),
+    ):
+        if not ok or isinstance(value, bool):
+            raise ValueError(
+                f"The '{name}' parameter of make_milano_traffic must be {expected}. "
+                f"Got {as_written(value)} instead."
+            )
+
+
 def _pick_cells(cells, n_cells: int, grid: np.ndarray, rng) -> np.ndarray:
     """Return the sorted cell ids to generate: ``cells``, or ``n_cells`` drawn."""
     if cells is None:
-        if not isinstance(n_cells, (int, np.integer)) or not 1 <= n_cells <= 10_000:
+        if not _is_int(n_cells) or not 1 <= n_cells <= 10_000:
             raise ValueError(
-                "The 'n_cells' parameter must be an int in [1, 10000]. "
-                f"Got {n_cells!r} instead."
+                "The 'n_cells' parameter of make_milano_traffic must be an int in "
+                f"[1, 10000]. Got {as_written(n_cells)} instead."
             )
         return np.sort(rng.choice(grid, n_cells, replace=False))
     requested = cells
@@ -71,8 +112,8 @@ def _pick_cells(cells, n_cells: int, grid: np.ndarray, rng) -> np.ndarray:
     n_given = 1 if np.ndim(requested) == 0 else len(list(requested))
     if len(cells) != n_given:
         raise ValueError(
-            f"The 'cells' parameter repeats cell ids ({requested!r}); each cell "
-            "is generated once. Pass distinct ids."
+            f"The 'cells' parameter repeats cell ids ({as_written(requested)}); each "
+            "cell is generated once. Pass distinct ids."
         )
     unknown = np.setdiff1d(cells, grid)
     if unknown.size:
@@ -153,19 +194,9 @@ def make_milano_traffic(
     >>> bool((frame["internet"].sum() == hourly["internet"].sum()))
     True
     """
-    rng = check_random_state(random_state)
+    rng = _rng(random_state, "make_milano_traffic")
     type_list = check_types(types)
-    if not isinstance(n_days, (int, np.integer)) or n_days < 1:
-        raise ValueError(
-            f"The 'n_days' parameter must be an int >= 1. Got {n_days!r} instead."
-        )
-    if not 0.0 <= empty_fraction < 1.0:
-        raise ValueError(
-            "The 'empty_fraction' parameter must be in [0, 1). "
-            f"Got {empty_fraction!r} instead."
-        )
-    if noise < 0:
-        raise ValueError(f"The 'noise' parameter must be >= 0. Got {noise!r} instead.")
+    _check_numbers(n_days, noise, empty_fraction)
     totals = load_milano_totals().set_index("cell")["internet"]
     cells = _pick_cells(cells, n_cells, totals.index.to_numpy(), rng)
 
@@ -298,10 +329,15 @@ def write_milano(
     >>> [p.name for p in paths]
     ['short_milan_processed_2013-11-01.txt', 'short_milan_processed_2013-11-02.txt']
     """
-    if format not in ("dataverse", "kaggle", "lab"):
+    if not isinstance(format, str) or format not in ("dataverse", "kaggle", "lab"):
         raise ValueError(
-            "The 'format' parameter must be 'dataverse', 'kaggle' or 'lab'. "
-            f"Got {format!r} instead."
+            "The 'format' parameter of write_milano must be 'dataverse', 'kaggle' or "
+            f"'lab'. Got {as_written(format)} instead."
+        )
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            "The 'frame' parameter of write_milano must be a tidy DataFrame (cell, "
+            f"time, traffic types) as the readers return; got {type(frame).__name__}."
         )
     missing = {"cell", "time"} - set(frame.columns)
     if missing:
@@ -309,7 +345,7 @@ def write_milano(
             f"The frame lacks column(s) {sorted(missing)}: write_milano needs the "
             "tidy frame of the readers (cell, time, traffic types)."
         )
-    rng = check_random_state(random_state)
+    rng = _rng(random_state, "write_milano")
     types = [t for t in TRAFFIC_TYPES if t in frame.columns]
     data = frame[["cell", "time", *types]].copy()
     data["time"] = pd.to_datetime(data["time"])

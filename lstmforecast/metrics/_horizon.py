@@ -7,10 +7,13 @@ import numbers
 import numpy as np
 import pandas as pd
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import Interval
 
+from lstmforecast._validation import validate_params
 from lstmforecast.metrics._provisioning import (
     _ALLOCATION_CONSTRAINTS,
+    as_floats,
+    check_cost_params,
     provisioning_cost,
 )
 from lstmforecast.preprocessing._panel import (
@@ -25,7 +28,7 @@ __all__ = ["horizon_report", "seasonal_naive_forecast"]
 
 def _steps_array(values, name: str) -> np.ndarray:
     """(n, H) float copy of a target / forecast; NaN allowed, infinities not."""
-    arr = np.array(values, dtype=float)  # a copy: the input is never modified
+    arr = np.array(as_floats(values, name, "horizon_report"))  # a copy
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2:
@@ -169,7 +172,7 @@ def horizon_report(
         "alpha": alpha, "beta": beta, "step": step, "policy": policy,
         "margin": margin, "relative_margin": relative_margin,
     }  # fmt: skip
-    provisioning_cost([1.0], [1.0], **cost_params)  # finite, not both 0
+    check_cost_params(cost_params, "horizon_report")  # finite, not both 0
     keep = np.logical_and.reduce([~np.isnan(a) for a in arrays.values()])
     if not keep.any():
         raise ValueError(
@@ -216,7 +219,10 @@ def _naive_sources(y, horizon: int, season: int, owner: str):
             )
         values, index = y.to_numpy(dtype=float, na_value=np.nan, copy=True), y.index
     else:
-        values = np.array(y)  # a copy: the input is never modified
+        try:
+            values = np.array(y)  # a copy: the input is never modified
+        except ValueError:  # ragged lists
+            values = np.array(y, dtype=object)
         if values.ndim != 1 or values.dtype.kind not in "fiu":
             raise ValueError(
                 f"The 'y' parameter of {owner} must be a 1-D numeric array or a "
@@ -228,7 +234,8 @@ def _naive_sources(y, horizon: int, season: int, owner: str):
     if isinstance(index, pd.MultiIndex):
         layout = panel_layout(index, owner)
     elif index is not None:
-        regular_step(as_time_index(index, owner, "the index of y"), owner)
+        where = "the index of y"
+        regular_step(as_time_index(index, owner, where), owner, where)
     sources = [
         lead_positions(
             index if layout is not None else None,

@@ -6,14 +6,45 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
-from sklearn.utils.validation import check_consistent_length
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from lstmforecast._validation import validate_params
+from lstmforecast.datasets._schema import as_written
 
 __all__ = ["make_provisioning_scorer", "provisioning_cost"]
 
 
+def as_floats(values, name: str, owner: str) -> np.ndarray:
+    """``values`` as a float array, or a one-line error naming the first non-number."""
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        pass
+    try:
+        items = np.asarray(values, dtype=object)
+    except ValueError:  # ragged lists
+        items = None
+    sequences = (list, tuple, np.ndarray)
+    if items is not None and not any(isinstance(v, sequences) for v in items.flat):
+        for position, value in np.ndenumerate(items):
+            try:
+                float(value)
+            except (TypeError, ValueError):
+                where = f"{name}[{', '.join(map(str, position))}]" if position else "it"
+                raise ValueError(
+                    f"The '{name}' parameter of {owner} must hold numbers, but "
+                    f"{where} is {as_written(value)[:40]}. Convert it first "
+                    "(pandas.to_numeric), or drop those rows."
+                ) from None
+    raise ValueError(
+        f"The '{name}' parameter of {owner} must be a rectangular array of numbers, "
+        "but its rows have different lengths. Give every row the same number of "
+        "values."
+    )
+
+
 def _as_2d(values, name: str) -> np.ndarray:
-    arr = np.asarray(values, dtype=float)
+    arr = as_floats(values, name, "provisioning_cost")
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2:
@@ -22,6 +53,23 @@ def _as_2d(values, name: str) -> np.ndarray:
             f"shape {arr.shape}."
         )
     return arr
+
+
+def _weights(sample_weight, n_hours: int) -> np.ndarray:
+    """Finite weights >= 0, one per hour, or a one-line error saying what is wrong."""
+    weights = as_floats(sample_weight, "sample_weight", "provisioning_cost")
+    if weights.shape != (n_hours,):
+        problem = f"got shape {np.shape(sample_weight)}"
+    elif not np.isfinite(weights).all():
+        problem = "got NaN or infinite weights"
+    elif (weights < 0).any():
+        problem = f"got a negative weight ({weights.min():g})"
+    else:
+        return weights
+    raise ValueError(
+        "'sample_weight' must be a 1-D array of finite weights >= 0, one per hour "
+        f"({n_hours}); {problem}. Fix the weights, or pass None."
+    )
 
 
 def _capacity(y_pred, *, step, policy, margin, relative_margin) -> np.ndarray:
@@ -143,11 +191,13 @@ def provisioning_cost(
     """
     truth = _as_2d(y_true, "y_true")
     pred = _as_2d(y_pred, "y_pred")
-    check_consistent_length(truth, pred)
     if truth.shape != pred.shape:
+        shapes = np.shape(y_true), np.shape(y_pred)
+        samples = "numbers of samples" if len(truth) != len(pred) else "shapes"
         raise ValueError(
-            f"'y_true' and 'y_pred' must have the same shape; got {truth.shape} and "
-            f"{pred.shape}."
+            f"'y_true' and 'y_pred' must have the same shape (one forecast per "
+            f"demand value); got inconsistent {samples}: {shapes[0]} and "
+            f"{shapes[1]}."
         )
     for name, arr in (("y_true", truth), ("y_pred", pred)):
         if not np.isfinite(arr).all():
@@ -160,9 +210,15 @@ def provisioning_cost(
         raise ValueError("'y_true' is empty: there is no hour to cost.")
     for name, value in (("alpha", alpha), ("beta", beta), ("margin", margin)):
         if not np.isfinite(value):
-            raise ValueError(f"The '{name}' parameter must be finite; got {value!r}.")
+            raise ValueError(
+                f"The '{name}' parameter of provisioning_cost must be finite; got "
+                f"{as_written(value)}."
+            )
     if step is not None and not np.isfinite(step):
-        raise ValueError(f"The 'step' parameter must be finite; got {step!r}.")
+        raise ValueError(
+            "The 'step' parameter of provisioning_cost must be finite or None; got "
+            f"{as_written(step)}."
+        )
     if alpha == 0 and beta == 0:
         raise ValueError(
             "The 'alpha' and 'beta' parameters are both 0, so every allocation costs "
@@ -170,13 +226,7 @@ def provisioning_cost(
         )
     weights = None
     if sample_weight is not None:
-        weights = np.asarray(sample_weight, dtype=float)
-        check_consistent_length(truth, weights)
-        if weights.ndim != 1 or (weights < 0).any() or not np.isfinite(weights).all():
-            raise ValueError(
-                "'sample_weight' must be a 1-D array of finite weights >= 0, one per "
-                "hour."
-            )
+        weights = _weights(sample_weight, len(truth))
     capacity = _capacity(
         pred, step=step, policy=policy, margin=margin, relative_margin=relative_margin
     )
@@ -221,8 +271,13 @@ class _ProvisioningScorer:
             for message in (".*rows of X have NaN", ".*forecast steps are NaN"):
                 warnings.filterwarnings("ignore", message, UserWarning)
             y_pred = np.asarray(estimator.predict(X), dtype=float)
-        truth = np.asarray(y_true, dtype=float)
-        check_consistent_length(truth, y_pred)
+        truth = as_floats(y_true, "y_true", "the provisioning scorer")
+        if len(truth) != len(y_pred):
+            raise ValueError(
+                f"The provisioning scorer got inconsistent numbers of samples: "
+                f"{len(truth)} targets for {len(y_pred)} predictions of "
+                f"{type(estimator).__name__}. Pass one target row per row of X."
+            )
         if np.isinf(y_pred).any():
             # a forecast that blew up is the worst candidate, never a free one
             owner = type(estimator).__name__
@@ -246,7 +301,9 @@ class _ProvisioningScorer:
                 "computed. Give the model's inputs history, and score rows whose "
                 "future is in the data."
             )
-        weights = None if sample_weight is None else np.asarray(sample_weight)[keep]
+        weights = None
+        if sample_weight is not None:
+            weights = _weights(sample_weight, len(truth))[keep]
         cost = provisioning_cost(
             truth[keep],
             y_pred[keep],
@@ -327,5 +384,16 @@ def make_provisioning_scorer(
         "relative_margin": relative_margin,
     }
     # validate now, so a bad parameter fails when the scorer is built
-    provisioning_cost([1.0], [1.0], **params)
+    check_cost_params(params, "make_provisioning_scorer")
     return _ProvisioningScorer(**params)
+
+
+def check_cost_params(params: dict, owner: str) -> None:
+    """Check the allocation parameters as provisioning_cost does, naming ``owner``."""
+    try:
+        provisioning_cost([1.0], [1.0], **params)
+    except ValueError as exc:  # InvalidParameterError included
+        message = str(exc).replace("of provisioning_cost", f"of {owner}")
+        if message.startswith("The 'alpha' and 'beta' parameters are"):
+            message = message.replace("parameters are", f"parameters of {owner} are")
+        raise type(exc)(message) from None

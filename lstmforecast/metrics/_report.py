@@ -6,20 +6,25 @@ import numbers
 
 import numpy as np
 import pandas as pd
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions
 
-from lstmforecast.metrics._provisioning import _capacity, provisioning_cost
+from lstmforecast._validation import validate_params
+from lstmforecast.metrics._provisioning import _capacity, as_floats, provisioning_cost
 
 __all__ = ["provisioning_report", "scale_to_peak"]
 
 
-def _finite_1d(values, name: str) -> np.ndarray:
-    arr = np.asarray(values, dtype=float)
+def _finite_1d(values, name: str, owner: str = "provisioning_report") -> np.ndarray:
+    arr = as_floats(values, name, owner)
     if arr.ndim != 1:
-        raise ValueError(f"'{name}' must be 1-D (one value per hour); got {arr.shape}.")
+        raise ValueError(
+            f"'{name}' must be 1-D (one value per hour); got shape {arr.shape}. Pass "
+            "one series of hours (e.g. y.ravel() for one column)."
+        )
     if not np.isfinite(arr).all():
         raise ValueError(
-            f"'{name}' has NaN or infinite values; drop those hours first."
+            f"'{name}' has NaN or infinite values ({int((~np.isfinite(arr)).sum())} "
+            f"of {arr.size}); drop those hours first."
         )
     return arr
 
@@ -61,7 +66,7 @@ def scale_to_peak(y_true, *forecasts, peak=1.0):
     >>> factor, demand.tolist(), forecast.tolist()
     (0.0025, [0.5, 1.0], [0.75, 0.95])
     """
-    demand = _finite_1d(y_true, "y_true")
+    demand = _finite_1d(y_true, "y_true", "scale_to_peak")
     top = demand.max() if len(demand) else 0.0
     if top <= 0:
         raise ValueError(
@@ -71,7 +76,7 @@ def scale_to_peak(y_true, *forecasts, peak=1.0):
     factor = float(peak / top)
     scaled = [demand * factor]
     for i, f in enumerate(forecasts):
-        arr = _finite_1d(f, f"forecast {i}")
+        arr = _finite_1d(f, f"forecast {i}", "scale_to_peak")
         if len(arr) != len(demand):
             raise ValueError(
                 f"Forecast {i} has {len(arr)} hours but 'y_true' has {len(demand)}."

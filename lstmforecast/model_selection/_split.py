@@ -8,8 +8,14 @@ import warnings
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import BaseCrossValidator
-from sklearn.utils._param_validation import Interval, validate_parameter_constraints
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    validate_parameter_constraints,
+)
 
+from lstmforecast._validation import retold
+from lstmforecast.datasets._schema import as_written
 from lstmforecast.preprocessing._panel import _as_int64, as_time_index
 
 __all__ = ["PanelTimeSeriesSplit"]
@@ -57,11 +63,10 @@ def _instant_values(X) -> np.ndarray:
     except TypeError:
         if pd.api.types.infer_dtype(time, skipna=True) in ("datetime", "datetime64"):
             raise  # Timestamps that cannot be compared (several time zones)
-        first = time[0] if len(time) else "none"
-        first = first.item() if isinstance(first, np.generic) else first
+        first = as_written(time[0]) if len(time) else "none"
         raise TypeError(
             f"{_OWNER} needs {where} to hold each row's time as datetimes or "
-            f"integers; got dtype {time.dtype} (first label {first!r}). Fix: "
+            f"integers; got dtype {time.dtype} (first label {first}). Fix: "
             f"{_time_fix(time)}."
         ) from None
     if time.hasnans:
@@ -162,11 +167,13 @@ class PanelTimeSeriesSplit(BaseCrossValidator):
         self.max_train_size = max_train_size
 
     def _check_params(self) -> None:
-        validate_parameter_constraints(
-            self._parameter_constraints,
-            {name: getattr(self, name) for name in self._parameter_constraints},
-            caller_name=type(self).__name__,
-        )
+        params = {name: getattr(self, name) for name in self._parameter_constraints}
+        try:
+            validate_parameter_constraints(
+                self._parameter_constraints, params, caller_name=type(self).__name__
+            )
+        except InvalidParameterError as exc:  # 0, not np.int64(0)
+            raise retold(exc, params) from None
 
     def _instants(self, X):
         """Sorted distinct instants of X and each row's instant number."""

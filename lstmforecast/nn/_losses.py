@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import torch
 from torch import nn
 
+from lstmforecast.nn._modules import _shown
+
 __all__ = ["PinballLoss", "ProvisioningLoss"]
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 class PinballLoss(nn.Module):
@@ -37,10 +46,10 @@ class PinballLoss(nn.Module):
 
     def __init__(self, quantile: float = 0.5):
         super().__init__()
-        if not 0.0 < float(quantile) < 1.0:
+        if not _is_real(quantile) or not 0.0 < quantile < 1.0:
             raise ValueError(
-                f"The 'quantile' parameter of PinballLoss must be in (0, 1). Got "
-                f"{quantile!r} instead."
+                f"The 'quantile' parameter of PinballLoss must be a float in (0, 1). "
+                f"Got {_shown(quantile)} instead."
             )
         self.quantile = float(quantile)
 
@@ -93,10 +102,12 @@ class ProvisioningLoss(nn.Module):
 
     def __init__(self, alpha: float = 1.0, beta: float = 10.0):
         super().__init__()
-        if alpha < 0 or beta < 0 or alpha + beta == 0:
+        ok = all(_is_real(v) and math.isfinite(v) and v >= 0 for v in (alpha, beta))
+        if not ok or alpha + beta == 0:
             raise ValueError(
-                "The 'alpha' and 'beta' parameters of ProvisioningLoss must be >= 0 "
-                f"and not both 0. Got alpha={alpha!r}, beta={beta!r} instead."
+                "The 'alpha' and 'beta' parameters of ProvisioningLoss must be finite "
+                f"numbers >= 0, not both 0. Got alpha={_shown(alpha)}, "
+                f"beta={_shown(beta)} instead."
             )
         self.alpha = float(alpha)
         self.beta = float(beta)

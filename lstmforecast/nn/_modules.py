@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 import torch
@@ -13,22 +14,57 @@ _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 _ACTIVATIONS = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
 
 
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _shown(value) -> str:
+    """Write a value as users type it: ``(4, 2)``, not ``(np.int64(4), 2)``."""
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(_shown(v) for v in value)
+        return (
+            f"[{inner}]"
+            if isinstance(value, list)
+            else f"({inner}{',' * (len(value) == 1)})"
+        )
+    if isinstance(value, numbers.Number) and hasattr(value, "item"):
+        value = value.item()  # a numpy scalar
+    return repr(value)
+
+
 def _sizes(hidden_size, name: str, owner: str) -> tuple[int, ...]:
-    sizes = (hidden_size,) if isinstance(hidden_size, int) else tuple(hidden_size)
-    if not sizes or any(not isinstance(h, int) or h < 1 for h in sizes):
+    """Return the layer sizes as ints; NumPy integers count as ints."""
+    if _is_int(hidden_size):
+        sizes = (hidden_size,)
+    else:
+        try:
+            sizes = tuple(hidden_size)
+        except TypeError:  # not a sequence
+            sizes = ()
+    if not sizes or any(not _is_int(h) or h < 1 for h in sizes):
         raise ValueError(
             f"The '{name}' parameter of {owner} must be a positive int or a "
             f"non-empty sequence of them, one per layer (e.g. (7, 3)). Got "
-            f"{hidden_size!r} instead."
+            f"{_shown(hidden_size)} instead."
         )
-    return sizes
+    return tuple(int(h) for h in sizes)
+
+
+def _count(value, name: str, owner: str) -> int:
+    """Return a size (``input_size``, ``n_outputs``) as an int >= 1, or raise."""
+    if not _is_int(value) or value < 1:
+        raise ValueError(
+            f"The '{name}' parameter of {owner} must be an int >= 1. Got "
+            f"{_shown(value)} instead."
+        )
+    return int(value)
 
 
 def _check_dropout(dropout: float, owner: str) -> None:
     if not 0.0 <= dropout < 1.0:
         raise ValueError(
-            f"The 'dropout' parameter of {owner} must be in [0, 1). Got {dropout!r} "
-            "instead."
+            f"The 'dropout' parameter of {owner} must be in [0, 1). Got "
+            f"{_shown(dropout)} instead."
         )
 
 
@@ -88,11 +124,12 @@ class RecurrentModule(nn.Module):
         if cell not in _CELLS:
             raise ValueError(
                 f"The 'cell' parameter of RecurrentModule must be one of "
-                f"{sorted(_CELLS)}. Got {cell!r} instead."
+                f"{sorted(_CELLS)}. Got {_shown(cell)} instead."
             )
         _check_dropout(dropout, "RecurrentModule")
+        n_outputs = _count(n_outputs, "n_outputs", "RecurrentModule")
         directions = 2 if bidirectional else 1
-        layers, width = [], input_size
+        layers, width = [], _count(input_size, "input_size", "RecurrentModule")
         for h in sizes:
             layers.append(
                 _CELLS[cell](width, h, batch_first=True, bidirectional=bidirectional)
@@ -163,10 +200,11 @@ class MLPModule(nn.Module):
         if activation not in _ACTIVATIONS:
             raise ValueError(
                 f"The 'activation' parameter of MLPModule must be one of "
-                f"{sorted(_ACTIVATIONS)}. Got {activation!r} instead."
+                f"{sorted(_ACTIVATIONS)}. Got {_shown(activation)} instead."
             )
         _check_dropout(dropout, "MLPModule")
-        layers, width = [], input_size
+        n_outputs = _count(n_outputs, "n_outputs", "MLPModule")
+        layers, width = [], _count(input_size, "input_size", "MLPModule")
         for h in sizes:
             layers += [nn.Linear(width, h), _ACTIVATIONS[activation]()]
             if dropout:

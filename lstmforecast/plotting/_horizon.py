@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from lstmforecast.plotting._traces import _check_matplotlib
 
@@ -129,14 +130,19 @@ class HorizonErrorDisplay:
             The drawn display.
         """
         for one in report.values() if isinstance(report, dict) else [report]:
-            columns = list(getattr(one, "columns", []))
+            framed = isinstance(one, pd.DataFrame)
+            columns = list(one.columns) if framed else []
             missing = [c for c in cls.required if c not in columns]
-            if missing or len(one) == 0:
+            if missing or not framed or len(one) == 0:
+                got = (
+                    f"columns {columns} and {len(one)} rows"
+                    if framed
+                    else f"a {type(one).__name__}"
+                )
                 raise ValueError(
                     f"'report' must be the DataFrame returned by horizon_report (one "
                     f"row per step, columns {list(cls.required)}), or a dict of "
-                    f"them; got columns {columns} and "
-                    f"{len(getattr(one, 'index', []))} rows. Pass "
+                    f"them; got {got}. Pass "
                     "horizon_report(y_true, y_pred, y_naive=...)."
                 )
         display = cls(report, name=name, naive_name=naive_name, units=units)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lstmforecast.metrics._provisioning import _capacity
+from lstmforecast.datasets._schema import as_written
+from lstmforecast.metrics._provisioning import _capacity, check_cost_params
 from lstmforecast.metrics._report import _finite_1d
 from lstmforecast.plotting._traces import _check_matplotlib
 
@@ -17,7 +18,7 @@ def _grid(values, name: str) -> np.ndarray:
     if arr.ndim != 1 or len(arr) < 2 or not np.isfinite(arr).all() or (arr < 0).any():
         raise ValueError(
             f"'{name}' must be a 1-D grid of at least 2 finite values >= 0; got "
-            f"{values!r}."
+            f"{as_written(values)}."
         )
     return arr
 
@@ -121,10 +122,11 @@ class CostSurfaceDisplay:
         """
         from lstmforecast.metrics import provisioning_cost
 
-        demand = _finite_1d(y_true, "y_true")
+        owner = "CostSurfaceDisplay.from_predictions"
+        demand = _finite_1d(y_true, "y_true", owner)
         over, under = {}, {}
         for name, forecast in _forecast_dict(forecasts).items():
-            arr = _finite_1d(forecast, f"forecasts[{name!r}]")
+            arr = _finite_1d(forecast, f"forecasts[{name!r}]", owner)
             parts = provisioning_cost(
                 demand, arr, alpha=1.0, beta=1.0, step=step, policy=policy,
                 return_parts=True,
@@ -185,7 +187,10 @@ class CostSurfaceDisplay:
                 )
         ax = list(np.atleast_1d(ax))
         if len(ax) != n_panels:
-            raise ValueError(f"Got {len(ax)} Axes for {n_panels} panels.")
+            raise ValueError(
+                f"'ax' must hold one Axes per panel ({n_panels} for kind={kind!r}); "
+                f"got {len(ax)}. Pass that many Axes, or None for a new figure."
+            )
         a, b = np.meshgrid(self.alphas, self.betas)
         panels = iter(ax)
         if kind != "heatmap":
@@ -315,8 +320,16 @@ class CapacityDisplay:
         display : CapacityDisplay
             The drawn display.
         """
-        demand = _finite_1d(y_true, "y_true")
-        forecast = _finite_1d(y_pred, "y_pred")
+        owner = "CapacityDisplay.from_predictions"
+        allocation = {
+            "step": step,
+            "policy": policy,
+            "margin": margin,
+            "relative_margin": relative_margin,
+        }
+        check_cost_params(allocation, owner)
+        demand = _finite_1d(y_true, "y_true", owner)
+        forecast = _finite_1d(y_pred, "y_pred", owner)
         if len(forecast) != len(demand):
             raise ValueError(
                 f"'y_pred' has {len(forecast)} hours but 'y_true' has {len(demand)}."
@@ -331,10 +344,7 @@ class CapacityDisplay:
             raise ValueError(
                 f"'index' has {len(index)} values for {len(demand)} hours."
             )
-        capacity = _capacity(
-            forecast, step=step, policy=policy, margin=margin,
-            relative_margin=relative_margin,
-        )  # fmt: skip
+        capacity = _capacity(forecast, **allocation)
         display = cls(
             pd.Series(demand, index=index, name="demand"),
             pd.Series(forecast, index=index, name=name),
@@ -471,7 +481,11 @@ class ProvisioningReportDisplay:
                                  sharey=True)  # fmt: skip
         ax = np.atleast_1d(ax)
         if len(ax) != len(self.columns):
-            raise ValueError(f"Got {len(ax)} Axes for {len(self.columns)} panels.")
+            raise ValueError(
+                f"'ax' must hold one Axes per panel ({len(self.columns)}: "
+                f"{', '.join(self.columns)}); got {len(ax)}. Pass that many Axes, or "
+                "None for a new figure."
+            )
         names = [str(n) for n in self.report.index]
         colors = [
             "0.6" if n.startswith("static") else "C1" if n == "oracle" else "C0"

@@ -120,7 +120,10 @@ class TrafficTraceDisplay:
             ax = ax[:, 0]
         ax = np.atleast_1d(ax)
         if len(ax) != n:
-            raise ValueError(f"Got {len(ax)} Axes for {n} series: pass one per series.")
+            raise ValueError(
+                f"'ax' must hold one Axes per series ({n}); got {len(ax)}. Pass one "
+                "per series, or None for a new figure."
+            )
         self.lines_ = []
         for axis, (title, values) in zip(ax, self.series.items(), strict=True):
             (line,) = axis.plot(values.index, values.to_numpy(), lw=0.7)

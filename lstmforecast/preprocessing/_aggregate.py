@@ -9,13 +9,15 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import (
-    _check_feature_names_in,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from lstmforecast.datasets._schema import as_written, check_time_range, duration_text
+from lstmforecast._validation import PlainParamsMixin, validated_data
+from lstmforecast.datasets._schema import (
+    as_written,
+    check_time_range,
+    duration_text,
+    range_text,
+)
 
 __all__ = ["HourlyAggregator"]
 
@@ -32,6 +34,7 @@ _AGGS = {
 }
 _IRREGULAR = "irregular"
 _NOT_A_SERIES = object()  # marks frame input (a Series may be named None)
+_EXPECTED = "2-D (n_rows, n_columns)"
 
 
 def _as_timedelta(value, name):
@@ -75,7 +78,7 @@ class _Table:
     values: pd.DataFrame
 
 
-class HourlyAggregator(TransformerMixin, BaseEstimator):
+class HourlyAggregator(PlainParamsMixin, TransformerMixin, BaseEstimator):
     """Aggregate 10-minute (or any finer) records to hourly values, per cell.
 
     The lab's rule by default: an hour's value is the **sum** of its six 10-minute
@@ -427,7 +430,9 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
         if table is None:
             out, slots = self._run_positional(frame, freq, reset)
         else:
-            validate_data(self, frame, reset=reset, skip_check_array=True)
+            validated_data(
+                self, frame, expected=_EXPECTED, reset=reset, skip_check_array=True
+            )
             if reset:
                 self.input_freq_ = self._learn_input_freq(table.times, freq)
             if self.input_freq_ == _IRREGULAR:
@@ -457,14 +462,14 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
             )
         if isinstance(X, pd.DataFrame):
             self._check_numeric(X, X.columns)
-        try:
-            X_arr = validate_data(
-                self, X, reset=reset, ensure_all_finite="allow-nan", dtype=np.float64
-            )
-        except ValueError as exc:
-            if "could not convert" not in str(exc):
-                raise
-            self._raise_not_a_number(X)
+        X_arr = validated_data(
+            self,
+            X,
+            expected=_EXPECTED,
+            reset=reset,
+            ensure_all_finite="allow-nan",
+            dtype=np.float64,
+        )
         out, slots = self._transform_positional(X_arr)
         if isinstance(X, pd.DataFrame):
             out = pd.DataFrame(out, columns=self.get_feature_names_out())
@@ -516,7 +521,8 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
                 "irregular times, or set 'input_freq' to the real spacing"
             )
         raise ValueError(
-            f"The 'freq' parameter ({as_written(self.freq)}) must be a whole "
+            f"The 'freq' parameter of HourlyAggregator ({as_written(self.freq)}) "
+            "must be a whole "
             f"multiple of the input spacing {duration_text(step)} ({source}): "
             f"{fix}."
         )
@@ -656,21 +662,6 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
                 "drop them (or name the time column with 'time_column')."
             )
 
-    def _raise_not_a_number(self, X) -> None:
-        """Name the first cell of an array that is not a number."""
-        frame = pd.DataFrame(np.asarray(X, dtype=object))
-        for j in frame.columns:
-            coerced = pd.to_numeric(frame[j], errors="coerce")
-            bad = coerced.isna().to_numpy() & frame[j].notna().to_numpy()
-            if bad.any():
-                i = int(np.argmax(bad))
-                raise ValueError(
-                    f"X[{i}, {j}] is {as_written(frame.iat[i, j])}, not a number: "
-                    "HourlyAggregator aggregates numbers. Convert that column with "
-                    "pandas.to_numeric, or drop it."
-                )
-        raise ValueError("X holds values that are not numbers.")  # pragma: no cover
-
     # ------------------------------------------------------------- checks
     def _check_overflow(self, out) -> None:
         """Refuse periods whose aggregate is infinite (an overflowing sum)."""
@@ -804,7 +795,8 @@ class HourlyAggregator(TransformerMixin, BaseEstimator):
         if outside:
             bad = t_min if lo is not None and t_min < lo else t_max
             raise ValueError(
-                f"X has rows outside the window set by 'start'/'end' ([{lo}, {hi})), "
+                "X has rows outside the window set by 'start'/'end' "
+                f"({range_text(lo, hi)}), "
                 f"e.g. at {bad}. Select the rows first, or widen 'start'/'end' (they "
                 "are the window X is expected to cover)."
             )

@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
+from lstmforecast._validation import PlainParamsMixin, validated_data
+from lstmforecast.datasets._schema import as_written
 from lstmforecast.preprocessing._panel import _split_levels, as_time_index
 
 __all__ = ["CalendarFeatures"]
@@ -60,7 +62,7 @@ def _index_times(index: pd.Index) -> pd.DatetimeIndex:
     return index
 
 
-class CalendarFeatures(TransformerMixin, BaseEstimator):
+class CalendarFeatures(PlainParamsMixin, TransformerMixin, BaseEstimator):
     """Calendar features of each row's timestamp: hour, day of week, working day...
 
     Known in advance for any future row, so a model may use those of row t itself
@@ -244,7 +246,7 @@ class CalendarFeatures(TransformerMixin, BaseEstimator):
         if unknown or not features:
             raise ValueError(
                 f"The 'features' parameter of CalendarFeatures must list names from "
-                f"{list(_FEATURES)}. Got {self.features!r} instead"
+                f"{list(_FEATURES)}. Got {as_written(self.features)} instead"
                 + (f" ({unknown} unknown)." if unknown else " (empty).")
             )
         if len(set(features)) != len(features):
@@ -256,7 +258,8 @@ class CalendarFeatures(TransformerMixin, BaseEstimator):
         if bad_days:
             raise ValueError(
                 "The 'weekend' parameter of CalendarFeatures must hold days of the "
-                f"week 0 (Monday) to 6 (Sunday). Got {self.weekend!r} instead."
+                f"week 0 (Monday) to 6 (Sunday). Got {as_written(self.weekend)} "
+                "instead."
             )
         if self.country is not None:
             try:
@@ -271,24 +274,25 @@ class CalendarFeatures(TransformerMixin, BaseEstimator):
 
     def _times(self, X, reset: bool) -> pd.DatetimeIndex:
         """Return the timestamps of ``X`` (validating it like any sklearn input)."""
+        expected = "2-D (n_samples, n_features) with a time column"
         if isinstance(X, pd.DataFrame):
-            validate_data(self, X, reset=reset, skip_check_array=True)
+            validated_data(
+                self, X, expected=expected, reset=reset, skip_check_array=True
+            )
             if self.time_column is None:
                 times = _index_times(X.index)
             else:
-                col = self.time_column
-                if isinstance(col, numbers.Integral) and col not in X.columns:
-                    col = X.columns[col]  # a position (a label comes first)
-                if col not in X.columns:
-                    raise ValueError(
-                        f"The 'time_column' parameter of CalendarFeatures names "
-                        f"{col!r}, which X does not have (columns: {list(X.columns)})."
-                    )
+                col = self._frame_time_column(X)
                 times = self._to_datetime(X[col].to_numpy(), f"column {col!r}")
         else:
             # NaN in columns other than the time column is none of our business
-            values = validate_data(
-                self, X, reset=reset, dtype=np.float64, ensure_all_finite="allow-nan"
+            values = validated_data(
+                self,
+                X,
+                expected=expected,
+                reset=reset,
+                dtype=np.float64,
+                ensure_all_finite="allow-nan",
             )
             if self.unit is None:
                 raise ValueError(
@@ -303,6 +307,7 @@ class CalendarFeatures(TransformerMixin, BaseEstimator):
                     f"The 'time_column' parameter of CalendarFeatures is {col!r}, but "
                     "X is an array: pass a column position."
                 )
+            self._check_position(col, values.shape[1])
             times = self._to_datetime(values[:, col], f"column {col}")
         if times.hasnans:
             raise ValueError(
@@ -310,6 +315,28 @@ class CalendarFeatures(TransformerMixin, BaseEstimator):
                 "those rows first."
             )
         return pd.DatetimeIndex(times)
+
+    def _frame_time_column(self, X: pd.DataFrame):
+        """Return the label of the time column of a frame (a label, else a position)."""
+        col = self.time_column
+        if isinstance(col, numbers.Integral) and col not in X.columns:
+            self._check_position(col, X.shape[1])
+            col = X.columns[col]  # a position (a label comes first)
+        if col not in X.columns:
+            raise ValueError(
+                f"The 'time_column' parameter of CalendarFeatures names "
+                f"{col!r}, which X does not have (columns: {list(X.columns)})."
+            )
+        return col
+
+    @staticmethod
+    def _check_position(col, n_columns: int) -> None:
+        if not -n_columns <= col < n_columns:
+            raise ValueError(
+                f"The 'time_column' parameter of CalendarFeatures is position "
+                f"{as_written(col)}, but X has {n_columns} column(s). Use a position "
+                f"in [0, {n_columns - 1}] or a column name."
+            )
 
     def _to_datetime(self, values: np.ndarray, where: str) -> pd.DatetimeIndex:
         if np.issubdtype(values.dtype, np.datetime64) or values.dtype == object:
@@ -322,20 +349,24 @@ class CalendarFeatures(TransformerMixin, BaseEstimator):
                 ) from None
         if not np.issubdtype(values.dtype, np.number):
             raise TypeError(
-                f"{where} of X must hold datetimes or numeric times; got dtype "
-                f"{values.dtype}."
+                f"CalendarFeatures reads the times from {where} of X, which must hold "
+                f"datetimes or numeric times; got dtype {values.dtype}. Convert it "
+                "with pandas.to_datetime."
             )
         if self.unit is None:
             raise ValueError(
-                f"{where} of X holds numbers, not datetimes. Set 'unit' (e.g. 'ms' "
-                "for epoch milliseconds) or convert it with pandas.to_datetime."
+                f"CalendarFeatures reads the times from {where} of X, which holds "
+                "numbers, not datetimes. Set 'unit' (e.g. 'ms' for epoch "
+                "milliseconds) or convert it with pandas.to_datetime."
             )
         try:
             return pd.DatetimeIndex(pd.to_datetime(values, unit=self.unit))
-        except (OverflowError, ValueError) as exc:
+        except (OverflowError, ValueError):
             raise ValueError(
-                f"{where} of X holds numbers that are not times in unit "
-                f"{self.unit!r} ({exc})."
+                f"CalendarFeatures reads the times from {where} of X, which holds "
+                f"numbers that are not times in unit {self.unit!r}: they fall outside "
+                "the years 1677-2262 that timestamps hold. Check 'unit' (epoch "
+                "milliseconds are 'ms') and the column."
             ) from None
 
     def _flags(self, times: pd.DatetimeIndex) -> dict:

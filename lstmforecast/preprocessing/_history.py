@@ -17,8 +17,9 @@ import numbers
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import validate_data
 
+from lstmforecast._validation import PlainParamsMixin, validated_data
+from lstmforecast.datasets._schema import as_written, duration_text
 from lstmforecast.preprocessing._panel import (
     _plain,
     _time_kind,
@@ -35,11 +36,12 @@ _regular_step = regular_step  # the name the window module imports
 
 def _to_steps(value, step, owner: str, name: str) -> int:
     """Turn a lag / lookback (rows, or a duration such as '1D') into a row count."""
+    shown = as_written(value)  # 1.5, not np.float64(1.5)
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         if value < 1:
             raise ValueError(
                 f"The '{name}' parameter of {owner} must be >= 1 (a lag of 0 would be "
-                f"the row's own value, from the present). Got {value!r} instead."
+                f"the row's own value, from the present). Got {shown} instead."
             )
         return int(value)
     if isinstance(value, (numbers.Real, np.floating)) or (
@@ -47,26 +49,26 @@ def _to_steps(value, step, owner: str, name: str) -> int:
     ):
         raise ValueError(
             f"The '{name}' parameter of {owner} must be a number of rows as an int "
-            f"(e.g. 24) or a duration with a unit (e.g. '1D'). Got {value!r} instead."
+            f"(e.g. 24) or a duration with a unit (e.g. '1D'). Got {shown} instead."
         )
     try:
         delta = pd.Timedelta(value)
     except (TypeError, ValueError):
         raise ValueError(
             f"The '{name}' parameter of {owner} must be a number of rows (int >= 1) "
-            f"or a duration such as '1D' or '36h'. Got {value!r} instead."
+            f"or a duration such as '1D' or '36h'. Got {shown} instead."
         ) from None
     if step is None:
         raise ValueError(
-            f"The '{name}' parameter of {owner} is a duration ({value!r}), which "
+            f"The '{name}' parameter of {owner} is a duration ({shown}), which "
             "needs X with a regular DatetimeIndex of at least 2 rows to count "
             "rows. Pass a number of rows instead, or a frame indexed by time."
         )
     step_td = pd.Timedelta(step, "ns")
     if delta <= pd.Timedelta(0) or delta % step_td:
         raise ValueError(
-            f"The '{name}' parameter of {owner} ({value!r}) must be a positive whole "
-            f"multiple of the data's step {step_td}."
+            f"The '{name}' parameter of {owner} ({shown}) must be a positive whole "
+            f"multiple of the data's step {duration_text(step_td)}."
         )
     return int(delta // step_td)
 
@@ -110,7 +112,7 @@ def _history_rows(tail, tail_times, first_time, step, need, fill):
     return np.concatenate([tail, gap])
 
 
-class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
+class _BaseHistoryTransformer(PlainParamsMixin, TransformerMixin, BaseEstimator):
     """Base of the row-preserving transformers that look back in time.
 
     Subclasses define ``_history_length()`` (rows of history a row may need) and
@@ -144,20 +146,20 @@ class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
                 if not hits.size:
                     raise ValueError(
                         f"The '{name}' parameter of {type(self).__name__} names column "
-                        f"{col!r}, which X does not have. Its columns are "
+                        f"{as_written(col)}, which X does not have. Its columns are "
                         f"{list(names)}."
                     )
                 positions.append(int(hits[0]))
             else:
                 raise ValueError(
                     f"The '{name}' parameter of {type(self).__name__} names column "
-                    f"{col!r}, but X has no column names (an array). Pass column "
-                    "positions, or a pandas DataFrame."
+                    f"{as_written(col)}, but X has no column names (an array). Pass "
+                    "column positions, or a pandas DataFrame."
                 )
         if len(set(positions)) != len(positions):
             raise ValueError(
                 f"The '{name}' parameter of {type(self).__name__} lists a column "
-                f"twice: {list(columns)}."
+                f"twice: {as_written(list(columns))}."
             )
         if not positions:
             raise ValueError(
@@ -194,9 +196,10 @@ class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
             return
         if step != fit_step and isinstance(index, pd.DatetimeIndex):
             raise ValueError(
-                f"X has a step of {pd.Timedelta(step, 'ns')}, but "
+                f"X has a step of {duration_text(pd.Timedelta(step, 'ns'))}, but "
                 f"{type(self).__name__} was fitted on a step of "
-                f"{pd.Timedelta(fit_step, 'ns')}; its durations, counted in rows, "
+                f"{duration_text(pd.Timedelta(fit_step, 'ns'))}; its durations, "
+                "counted in rows, "
                 "would mean other durations. Transform data of the same frequency."
             )
 
@@ -209,16 +212,20 @@ class _BaseHistoryTransformer(TransformerMixin, BaseEstimator):
         series in row order. ``X`` is not modified.
         """
         owner = type(self).__name__
+        expected = "2-D (n_samples, n_features)"
         if isinstance(X, pd.DataFrame):
-            validate_data(self, X, reset=reset, skip_check_array=True)
+            validated_data(
+                self, X, expected=expected, reset=reset, skip_check_array=True
+            )
             if reset:
                 check_aligned(X, y, owner)
             values = self._frame_values(X, owner)
             index = X.index
         else:
-            values = validate_data(
+            values = validated_data(
                 self,
                 X,
+                expected=expected,
                 reset=reset,
                 ensure_all_finite="allow-nan",
                 dtype=[np.float64, np.float32],

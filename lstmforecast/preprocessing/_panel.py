@@ -18,7 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import Interval
+
+from lstmforecast._validation import validate_params
+from lstmforecast.datasets._schema import as_written, duration_text
 
 __all__ = ["UnevenPanelWarning", "make_horizon_targets"]
 
@@ -80,13 +83,14 @@ def as_time_index(index: pd.Index, owner: str, where: str = "the index of X"):
     ):
         try:
             return pd.DatetimeIndex(index)
-        except (TypeError, ValueError) as exc:  # e.g. several time zones
+        except (TypeError, ValueError):  # e.g. several time zones
             raise TypeError(
                 f"{owner} cannot order {where}: its Timestamps cannot be compared "
-                f"({exc}). Convert them to one time zone first (pd.to_datetime("
-                "..., utc=True))."
+                "(they are in several time zones, or mix naive and tz-aware ones). "
+                "Convert them to one time zone first (pd.to_datetime(..., "
+                "utc=True))."
             ) from None
-    sample = repr(index[0]) if len(index) else "none"
+    sample = as_written(index[0]) if len(index) else "none"
     raise TypeError(
         f"{owner} needs {where} to be times (datetime) or integers to verify the "
         f"time order, but it holds {dtype} values (first: {sample}); rows are "
@@ -102,7 +106,10 @@ def _as_int64(index: pd.Index) -> np.ndarray:
 
 
 def _show_step(step: int, kind: tuple) -> str:
-    return str(pd.Timedelta(step, "ns")) if kind[0] == "datetime" else str(step)
+    """Write a step as users do: ``'1h'`` for times, ``3`` for integers."""
+    if kind[0] == "datetime":
+        return duration_text(pd.Timedelta(step, "ns"))
+    return str(step)
 
 
 def _plain(value) -> str:
@@ -332,7 +339,7 @@ def lead_positions(index, steps: int, owner: str, *, n=None, layout=None):
     return out
 
 
-def regular_step(index: pd.Index, owner: str):
+def regular_step(index: pd.Index, owner: str, where: str = "the index of X"):
     """Return the constant step of a datetime or integer index, or None.
 
     None means a single row. An unsorted, repeated or irregular index is an error:
@@ -345,16 +352,17 @@ def regular_step(index: pd.Index, owner: str):
     if (diffs <= 0).any():
         at = int(np.argmax(diffs <= 0)) + 1
         raise ValueError(
-            f"{owner} needs rows in time order, but the index of X is not strictly "
+            f"{owner} needs rows in time order, but {where} is not strictly "
             f"increasing (row {at}: {index[at]} after {index[at - 1]}). Sort it "
-            "with X.sort_index() and drop duplicate times first."
+            "with .sort_index() and drop duplicate times first."
         )
     if (diffs != diffs[0]).any():
         at = int(np.argmax(diffs != diffs[0])) + 1
-        gap = index[at] - index[at - 1]
-        step = index[1] - index[0]
+        kind = _time_kind(index)
+        gap = _show_step(int(diffs[at - 1]), kind)
+        step = _show_step(int(diffs[0]), kind)
         raise ValueError(
-            f"{owner} needs a regular index (one row per step), but the index of X "
+            f"{owner} needs a regular index (one row per step), but {where} "
             f"jumps by {gap} at {index[at]} where the first step is {step}. Put the "
             "rows on a regular grid first (HourlyAggregator with a 'missing' policy, "
             "or X.asfreq(...))."
@@ -443,16 +451,20 @@ def make_horizon_targets(y, horizon):
                 f"The 'y' parameter of {owner} must be a 1-D or 2-D numeric array, "
                 f"Series or DataFrame; got dtype {arr.dtype}, shape {arr.shape}."
             )
-        values = arr.reshape(len(arr), -1).astype(np.float64)
+        values = arr.reshape(len(arr), -1 if len(arr) else 1).astype(np.float64)
         index, names = None, None
-    if len(values) == 0:
-        raise ValueError(f"The 'y' parameter of {owner} has 0 rows.")
     n, k = values.shape
+    if n == 0:
+        raise ValueError(
+            f"The 'y' parameter of {owner} has 0 rows: there is no target to shift. "
+            "Pass the target series."
+        )
     layout = panel_layout(index, owner) if isinstance(index, pd.MultiIndex) else None
     if layout is not None:
         longest = int(np.diff(layout.bounds).max())
     elif index is not None:
-        regular_step(as_time_index(index, owner), owner)
+        where = "the index of y"
+        regular_step(as_time_index(index, owner, where), owner, where)
         longest = n
     else:
         longest = n

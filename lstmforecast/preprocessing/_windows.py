@@ -11,6 +11,7 @@ from sklearn.base import _fit_context
 from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
+from lstmforecast.datasets._schema import as_written
 from lstmforecast.preprocessing._history import (
     _BaseHistoryTransformer,
     _index_values,
@@ -329,23 +330,32 @@ def _as_2d(data, name: str):
         bad = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
         if bad:
             raise TypeError(
-                f"The '{name}' parameter must hold numbers; column(s) {bad} do not. "
-                "Convert or drop them."
+                f"The '{name}' parameter of make_windows must hold numbers; "
+                f"column(s) {bad} do not. Convert them (pandas.to_numeric) or drop "
+                "them."
             )
         return data.to_numpy(dtype=float), list(data.columns), data.index
-    arr = np.asarray(data)
+    try:
+        arr = np.asarray(data)
+    except ValueError:  # ragged lists
+        raise ValueError(
+            f"The '{name}' parameter of make_windows must be a rectangular series or "
+            "table, but its rows have different lengths. Give every row the same "
+            "number of values."
+        ) from None
     if arr.dtype.kind not in "fiub":
         raise TypeError(
-            f"The '{name}' parameter must be a numeric series or table; got dtype "
-            f"{arr.dtype}."
+            f"The '{name}' parameter of make_windows must be a numeric series or "
+            f"table; got dtype {arr.dtype}. Convert it with pandas.to_numeric."
         )
     arr = arr.astype(arr.dtype if arr.dtype.kind == "f" else float, copy=False)
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2:
         raise ValueError(
-            f"The '{name}' parameter must be 1-D (one series) or 2-D (time, "
-            f"features); got shape {arr.shape}."
+            f"The '{name}' parameter of make_windows must be 1-D (one series) or 2-D "
+            f"(time, features); got shape {arr.shape}. Pass one series or a table "
+            "(e.g. a DataFrame of hourly columns)."
         )
     return arr, None, None
 
@@ -411,10 +421,14 @@ def make_windows(data, lookback, horizon=1, *, target=None, return_index=False):
         ):
             raise ValueError(
                 f"The '{name}' parameter of make_windows must be an int >= 1. Got "
-                f"{value!r} instead."
+                f"{as_written(value)} instead."
             )
     if index is not None:
-        _regular_step(index, "make_windows")
+        _regular_step(
+            as_time_index(index, "make_windows", "the index of 'data'"),
+            "make_windows",
+            "the index of 'data'",
+        )
     n = len(values)
     n_windows = n - lookback - horizon + 1
     if n_windows < 1:
@@ -428,7 +442,8 @@ def make_windows(data, lookback, horizon=1, *, target=None, return_index=False):
         row = int(np.flatnonzero(np.isnan(values).any(axis=1))[0])
         where = index[row] if index is not None else row
         raise ValueError(
-            f"The 'data' parameter has NaN (first at {where}): a window with a hole "
+            f"The 'data' parameter of make_windows has NaN (first at {where}): a "
+            "window with a hole "
             "would be fed to the model. Fill or cut the series first (e.g. "
             "HourlyAggregator(missing=...))."
         )
@@ -454,8 +469,8 @@ def _target_position(target, names, n_features) -> int:
     if target is None:
         if n_features != 1:
             raise ValueError(
-                f"The 'target' parameter is required when 'data' has {n_features} "
-                "columns: name the column to forecast."
+                "The 'target' parameter of make_windows is required when 'data' "
+                f"has {n_features} columns: name the column to forecast."
             )
         return 0
     if names is not None and target in names:  # a label (int labels included)
@@ -463,13 +478,15 @@ def _target_position(target, names, n_features) -> int:
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
         if not -n_features <= target < n_features:
             raise ValueError(
-                f"The 'target' parameter is position {target}, but 'data' has "
-                f"{n_features} columns."
+                f"The 'target' parameter of make_windows is position {target}, but "
+                f"'data' has {n_features} columns. Use a position in "
+                f"[0, {n_features - 1}] or a column name."
             )
         return int(target) % n_features
     raise ValueError(
-        f"The 'target' parameter names column {target!r}, which 'data' does not "
-        f"have (columns: {names if names is not None else 'none, an array'})."
+        f"The 'target' parameter of make_windows names column {as_written(target)}, "
+        "which 'data' does not have (columns: "
+        f"{names if names is not None else 'none, an array'})."
     )
 
 
@@ -522,11 +539,19 @@ def temporal_train_test_split(*arrays, test_size, gap=0):
     owner = "temporal_train_test_split"
     if not arrays:
         raise ValueError("temporal_train_test_split needs at least one array.")
+    unsized = [i for i, a in enumerate(arrays) if not hasattr(a, "__len__")]
+    if unsized:
+        raise TypeError(
+            f"The arrays passed to {owner} must be arrays, Series or DataFrames with "
+            f"rows; array {unsized[0]} is a {type(arrays[unsized[0]]).__name__}. "
+            "Pass the data, one row per time step."
+        )
     lengths = {len(a) for a in arrays}
     if len(lengths) != 1:
         raise ValueError(
-            f"The arrays have different lengths {sorted(lengths)}; they must be "
-            "aligned row by row."
+            f"The arrays passed to {owner} have different lengths "
+            f"{sorted(lengths)}; they must be aligned row by row (one row per time "
+            "step in each)."
         )
     (n,) = lengths
     for name, value, low in (("test_size", test_size, 1), ("gap", gap, 0)):
@@ -536,8 +561,8 @@ def temporal_train_test_split(*arrays, test_size, gap=0):
             or value < low
         ):
             raise ValueError(
-                f"The '{name}' parameter must be an int >= {low}. Got {value!r} "
-                "instead."
+                f"The '{name}' parameter of {owner} must be an int >= {low}. Got "
+                f"{as_written(value)} instead."
             )
     framed = [a for a in arrays if isinstance(a, (pd.DataFrame, pd.Series))]
     for other in framed[1:]:

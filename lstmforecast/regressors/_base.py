@@ -13,9 +13,8 @@ import numpy as np
 import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
-from sklearn.utils import check_array, check_consistent_length
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetRegressor
 from skorch.callbacks import (
     Callback,
@@ -25,7 +24,15 @@ from skorch.callbacks import (
 )
 from skorch.dataset import Dataset
 
+from lstmforecast._validation import (
+    PlainParamsMixin,
+    check_same_rows,
+    checked_array,
+    validated_data,
+)
+from lstmforecast.datasets._schema import as_written
 from lstmforecast.nn import PinballLoss, ProvisioningLoss
+from lstmforecast.nn._modules import _sizes
 from lstmforecast.preprocessing._panel import check_aligned
 
 _LOSSES = {"squared_error", "absolute_error", "huber", "quantile", "provisioning"}
@@ -46,6 +53,8 @@ _AUTO_THREADS_MIN_WORK = 32_000_000
 # Rows per forward pass in predict.
 _PREDICT_BATCH = 4096
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
+_X_SHAPES = "2-D (n_samples, lookback) or 3-D (n_samples, lookback, n_features)"
+_ONE_TARGET_PER_ROW = "Pass one target row per row of X."
 
 
 class _TensorBatches:
@@ -135,9 +144,16 @@ class _TailSplit:
         return train, valid
 
 
-def _resolve_device(device: str) -> str:
+def _resolve_device(device: str, owner: str) -> str:
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(
+            f"The 'device' parameter of {owner} must be a torch device such as "
+            f"'cpu', 'cuda', 'cuda:1' or 'auto'. Got {as_written(device)} instead."
+        ) from None
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise ValueError(
             f"The 'device' parameter is {device!r} but torch sees no CUDA GPU "
@@ -159,12 +175,14 @@ def _check_target(y, owner: str, estimator=None) -> np.ndarray:
             f"This {owner} estimator requires y to be passed, but the target y is "
             "None. Pass the targets, 1-D or one column per output."
         )
-    y = check_array(
+    y = checked_array(
         y,
+        name="y",
+        owner=owner,
+        expected="1-D or 2-D (n_samples, n_outputs)",
         ensure_2d=False,
         ensure_all_finite=False,
         dtype=[np.float64, np.float32],
-        input_name="y",
         estimator=estimator,
     )
     if np.isinf(y).any():
@@ -274,7 +292,7 @@ def _torch_threads(n: int):
             torch.set_num_threads(before)
 
 
-class _BaseNetRegressor(RegressorMixin, BaseEstimator):
+class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
     """Fit / predict / summary of a torch network trained by a fresh skorch net.
 
     Subclasses set ``_owner`` and define ``_to_model_input(X)`` (validated array to
@@ -316,9 +334,10 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
     # ------------------------------------------------------------ validation
     def _validate_X(self, X, reset=True):
         """Validate X; return a float array, NaN rows kept for now."""
-        X = validate_data(
+        X = validated_data(
             self,
             X,
+            expected=_X_SHAPES,
             reset=reset,
             dtype=[np.float32, np.float64],
             ensure_all_finite="allow-nan",
@@ -335,7 +354,7 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         _check_same_index(X, y, self._owner)
         X = self._validate_X(X, reset=True)
         y = _check_target(y, self._owner, estimator=self)
-        check_consistent_length(X, y)
+        check_same_rows(self._owner, _ONE_TARGET_PER_ROW, X=X, y=y)
         _check_float32_range(X, "X", self._owner, self._feature_names())
         _check_float32_range(y, "y", self._owner)
         return X, y
@@ -494,27 +513,42 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
         self : estimator
             The fitted regressor.
         """
-        X, y = self._validate_fit_data(X, y)
-        self._y_ndim = y.ndim
-        X_used, y_used = self._used_rows(X, y.reshape(len(y), -1))
-        X_model, y2 = self._training_arrays(X_used, y_used)
-        self.input_shape_ = tuple(X_model.shape[1:])
-        self.n_outputs_ = y2.shape[1]
-        self.device_ = _resolve_device(self.device)
-        gap = self.validation_gap
-        if gap is None:
-            gap = self._default_gap(X_model, self.n_outputs_)
+        X_model, y2, gap, n_rows = self._prepare_fit(X, y)
         self._train(X_model, y2, gap)
         self.n_params_ = sum(p.numel() for p in self.net_.module_.parameters())
         self.history_ = self._history_frame()
         if self.verbose and self.n_skipped_:
             print(
-                f"{self._owner}: skipped {self.n_skipped_} of {len(X)} rows with NaN "
+                f"{self._owner}: skipped {self.n_skipped_} of {n_rows} rows with NaN "
                 f"({self.n_skipped_ - self.n_skipped_target_} in X: incomplete "
                 f"history; {self.n_skipped_target_} in y only: target not in the "
                 "data)."
             )
         return self
+
+    def _prepare_fit(self, X, y):
+        """Everything ``fit`` does before training; return the training arrays.
+
+        Returns ``(X_model, y2, gap, n_rows)`` and sets what fit learns from the
+        data itself (``n_skipped_``, ``input_shape_``, ``n_outputs_``, ``device_``
+        ...). ``FleetRegressor`` prepares each member with it.
+        """
+        X, y = self._validate_fit_data(X, y)
+        _sizes(self.hidden_size, "hidden_size", self._owner)
+        self._y_ndim = y.ndim
+        X_used, y_used = self._used_rows(X, y.reshape(len(y), -1))
+        X_model, y2 = self._training_arrays(X_used, y_used)
+        self.input_shape_ = tuple(X_model.shape[1:])
+        self.n_outputs_ = y2.shape[1]
+        self.device_ = _resolve_device(self.device, self._owner)
+        gap = self.validation_gap
+        if gap is None:
+            gap = self._default_gap(X_model, self.n_outputs_)
+        return X_model, y2, gap, len(X)
+
+    def _torch_seed(self) -> int:
+        """The seed of torch's generators in ``fit`` (weights, shuffles, dropout)."""
+        return np.random.RandomState(self.random_state).randint(2**31 - 1)
 
     def _training_arrays(self, X: np.ndarray, y2: np.ndarray):
         """Normalised model input and float32 targets of the rows fit uses.
@@ -533,7 +567,7 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
 
     def _train(self, X_model: np.ndarray, y2: np.ndarray, gap: int) -> None:
         """Build ``net_`` and train it, seeded, on the chosen torch threads."""
-        seed = np.random.RandomState(self.random_state).randint(2**31 - 1)
+        seed = self._torch_seed()
         on_gpu = self.device_.startswith("cuda")
         devices = [torch.device(self.device_).index or 0] if on_gpu else []
         with torch.random.fork_rng(devices=devices):
@@ -591,7 +625,31 @@ class _BaseNetRegressor(RegressorMixin, BaseEstimator):
             for cb in self.callbacks or []
         )
 
+    def _check_training_objects(self) -> None:
+        """Refuse an optimizer class or callbacks that skorch could not use."""
+        optimizer = self.optimizer
+        if isinstance(optimizer, type) and not issubclass(
+            optimizer, torch.optim.Optimizer
+        ):
+            raise ValueError(
+                f"The 'optimizer' parameter of {self._owner} must be 'adam', 'sgd', "
+                "'rmsprop' or a torch.optim.Optimizer class. Got the class "
+                f"{optimizer.__name__} instead."
+            )
+        for i, cb in enumerate(self.callbacks or []):
+            entry = cb if isinstance(cb, tuple) else ("user", cb)
+            ok = len(entry) == 2 and isinstance(entry[0], str)
+            callback = entry[-1] if entry else None
+            # skorch takes any object with initialize(), or a class of them
+            if not ok or not callable(getattr(callback, "initialize", None)):
+                raise ValueError(
+                    f"The 'callbacks' parameter of {self._owner} must list skorch "
+                    "callbacks (such as skorch.callbacks.Callback instances) or "
+                    f"(name, callback) pairs; item {i} is {as_written(cb)[:60]}."
+                )
+
     def _build_net(self, X_model, gap):
+        self._check_training_objects()
         criterion, criterion_params = self._criterion()
         optimizer = _OPTIMIZERS.get(self.optimizer, self.optimizer)
         optimizer_params = _optimizer_kwargs(optimizer, self.weight_decay)

@@ -17,15 +17,12 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.validation import (
-    _num_samples,
-    check_consistent_length,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
+from lstmforecast._validation import PlainParamsMixin, check_same_rows, validated_data
 from lstmforecast.preprocessing._panel import lead_positions
 from lstmforecast.regressors._base import (
+    _ONE_TARGET_PER_ROW,
     _check_same_index,
     _check_target,
     _finite_rows,
@@ -109,7 +106,7 @@ def _inner_tags(tags, estimator):
     return tags, inner
 
 
-class DirectRegressor(RegressorMixin, BaseEstimator):
+class DirectRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
     """One model per forecast step: the "direct" multi-step strategy.
 
     ``fit`` trains a clone of ``estimator`` for each column of the ``(n, H)``
@@ -239,7 +236,7 @@ class DirectRegressor(RegressorMixin, BaseEstimator):
             )
         _check_same_index(X, y, self._owner)
         y = _check_target(y, self._owner, estimator=self)
-        check_consistent_length(X, y)
+        check_same_rows(self._owner, _ONE_TARGET_PER_ROW, X=X, y=y)
         return y
 
     def _usable_rows(self, X) -> np.ndarray:
@@ -285,7 +282,7 @@ class DirectRegressor(RegressorMixin, BaseEstimator):
         return tags
 
 
-class RecursiveRegressor(RegressorMixin, BaseEstimator):
+class RecursiveRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
     """One one-step model rolled forward over its own forecasts: "recursive".
 
     ``fit`` trains ``estimator`` on the one-step target only (column 0 of an
@@ -406,7 +403,7 @@ class RecursiveRegressor(RegressorMixin, BaseEstimator):
         y = _check_target(y, self._owner, estimator=self)
         if self.window is not None:
             X = self._fit_window(X, y)
-        check_consistent_length(X, y)
+        check_same_rows(self._owner, _ONE_TARGET_PER_ROW, X=X, y=y)
         target = self._one_step_target(y)
         rows = ~np.isnan(target)
         if not _accepts_nan(self.estimator):
@@ -435,7 +432,11 @@ class RecursiveRegressor(RegressorMixin, BaseEstimator):
             )
         n_target = len(getattr(self.window_, "_window_cols", []))
         if n_target != 1:
-            names = list(self.window_.get_feature_names_out())[: self.window_.lookback_]
+            columns = getattr(self.window_, "feature_names_in_", None)
+            positions = list(getattr(self.window_, "_window_cols", []))
+            names = [
+                str(columns[i]) if columns is not None else int(i) for i in positions
+            ]
             raise ValueError(
                 f"The 'window' parameter of {self._owner} must have exactly one "
                 f"window column, the target's own history (the others are known "
@@ -469,9 +470,11 @@ class RecursiveRegressor(RegressorMixin, BaseEstimator):
 
     def _validate_windows(self, X, reset: bool) -> np.ndarray:
         """Float windows, 2-D or 3-D with the target as the only feature."""
-        X = validate_data(
+        X = validated_data(
             self,
             X,
+            expected="2-D (n_samples, lookback) or 3-D (n_samples, lookback, 1) "
+            "windows",
             reset=reset,
             dtype=[np.float64, np.float32],
             ensure_all_finite="allow-nan",

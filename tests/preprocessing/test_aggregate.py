@@ -753,7 +753,8 @@ def test_missing_slot_error_names_real_cells_not_zero():
 
 def test_frequencies_in_messages_are_written_as_users_write_them():
     with pytest.raises(
-        ValueError, match=r"'freq' parameter \('25min'\).*spacing 10min"
+        ValueError,
+        match=r"'freq' parameter of HourlyAggregator \('25min'\).*spacing 10min",
     ) as info:
         HourlyAggregator(freq=pd.Timedelta("25min")).fit(_series(np.ones(12)))
     _one_line(info)

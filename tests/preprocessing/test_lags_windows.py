@@ -284,7 +284,9 @@ def test_bad_input_is_a_clear_error(est, X, match):
 def test_make_windows_bad_input():
     with pytest.raises(ValueError, match="too short for one window"):
         make_windows(np.ones(5), lookback=5)
-    with pytest.raises(ValueError, match="'target' parameter is required"):
+    with pytest.raises(
+        ValueError, match="'target' parameter of make_windows is required"
+    ):
         make_windows(np.ones((10, 2)), lookback=2)
     with pytest.raises(ValueError, match="NaN.*first at 3"):
         make_windows(np.r_[1.0, 2, 3, np.nan, 5, 6], lookback=2)
@@ -301,7 +303,7 @@ def test_duration_lookback_refuses_another_frequency():
     X = _frame(100)
     half_hourly = _frame(10, freq="30min", start="2013-12-01")
     for est in (SlidingWindow(lookback="3h"), LagFeatures(lags="3h")):
-        with pytest.raises(ValueError, match="step of 0 days 00:30:00.*fitted on"):
+        with pytest.raises(ValueError, match="step of 30min.*fitted on"):
             est.fit(X).transform(half_hourly)
 
 
