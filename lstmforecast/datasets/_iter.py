@@ -51,8 +51,9 @@ def iter_milano(
     Returns
     -------
     frames : iterator of pandas.DataFrame
-        One tidy frame per file, read when asked for: the frame of one file (columns ``cell``, ``time`` and one per type,
-        sorted by cell then time), restricted to ``cells`` and ``start``/``end``;
+        One tidy frame per file, read when asked for: that file's rows (columns
+        ``cell``, ``time`` and one per type, sorted by cell then time),
+        restricted to ``cells`` and ``start``/``end``;
         ``frame.attrs['source']`` is the file's path and ``'n_skipped_lines'`` /
         ``'n_bad_values'`` its counts. A file with no selected row yields nothing.
 

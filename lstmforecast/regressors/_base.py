@@ -547,7 +547,7 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         return X_model, y2, gap, len(X)
 
     def _torch_seed(self) -> int:
-        """The seed of torch's generators in ``fit`` (weights, shuffles, dropout)."""
+        """Return the seed of torch's generators in ``fit`` (weights, shuffles...)."""
         return np.random.RandomState(self.random_state).randint(2**31 - 1)
 
     def _training_arrays(self, X: np.ndarray, y2: np.ndarray):
