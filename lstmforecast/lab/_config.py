@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lstmforecast.datasets import TRAFFIC_TYPES
+from lstmforecast.datasets._schema import as_written
 
 __all__ = ["LabConfig"]
 
@@ -344,7 +345,8 @@ class LabConfig:
             value = getattr(self, f.name)
             if not f.metadata["check"](value):
                 raise ValueError(
-                    f"{f.name}: expected {f.metadata['expected']}; got {value!r}."
+                    f"{f.name}: expected {f.metadata['expected']}; got "
+                    f"{as_written(value)}."
                 )
         if self.days - self.test_days < MIN_TRAIN_DAYS:
             raise ValueError(

@@ -19,6 +19,8 @@ from lstmforecast.datasets import (
 )
 from lstmforecast.datasets._schema import (
     LAB_TYPE_CODES,
+    TRAFFIC_TYPES,
+    as_written,
     check_selection,
     check_time_range,
     check_types,
@@ -124,30 +126,9 @@ def load_dataset(
     >>> [d.day_name() for d in table.attrs["dates"][:2]]
     ['Monday', 'Tuesday']
     """
-    for name, value in (
-        ("cell_id", cell_id),
-        ("start_day", start_day),
-        ("num_days", num_days),
-    ):
-        if (
-            not isinstance(value, (int, np.integer))
-            or isinstance(value, bool)
-            or value < 1
-        ):
-            hint = " (day 1 is 2013-11-01)" if name != "cell_id" else ""
-            raise ValueError(
-                f"The '{name}' parameter must be an int >= 1{hint}. Got {value!r} "
-                f"of type {type(value).__name__} instead."
-            )
-    if (
-        isinstance(traffic_type, (int, np.integer))
-        and traffic_type not in LAB_TYPE_CODES
-    ):
-        raise ValueError(
-            "The 'traffic_type' parameter must be 1 (sms-in), 2 (sms-out), 3 "
-            f"(call-in), 4 (call-out) or 5 (internet). Got {traffic_type!r} instead."
-        )
-    (type_name,) = check_types(traffic_type)
+    type_name = _check_arguments(
+        cell_id, start_day, num_days, traffic_type, missing, max_gap
+    )
     first = LAB_DAY_ONE + pd.Timedelta(days=start_day - 1)
     last = first + pd.Timedelta(days=num_days - 1)
     window = {"cells": [cell_id], "start": first.date(), "end": last.date()}
@@ -186,3 +167,55 @@ def load_dataset(
     table.attrs["cell"] = int(cell_id)
     table.attrs["traffic_type"] = type_name
     return table
+
+
+_MISSING = ("raise", "zero", "interpolate", "nan")
+
+
+def _check_arguments(cell_id, start_day, num_days, traffic_type, missing, max_gap):
+    """Check load_dataset's arguments; return the traffic type's column name."""
+    for name, value in (
+        ("cell_id", cell_id),
+        ("start_day", start_day),
+        ("num_days", num_days),
+    ):
+        if (
+            not isinstance(value, (int, np.integer))
+            or isinstance(value, bool)
+            or value < 1
+        ):
+            hint = " (day 1 is 2013-11-01)" if name != "cell_id" else ""
+            raise ValueError(
+                f"The '{name}' parameter of load_dataset must be an int >= 1{hint}. "
+                f"Got {as_written(value)} of type {type(value).__name__} instead."
+            )
+    codes = "1 (sms-in), 2 (sms-out), 3 (call-in), 4 (call-out) or 5 (internet)"
+    is_code = isinstance(traffic_type, (int, np.integer)) and not isinstance(
+        traffic_type, bool
+    )
+    if (is_code and traffic_type not in LAB_TYPE_CODES) or (
+        not is_code and traffic_type not in TRAFFIC_TYPES
+    ):
+        raise ValueError(
+            f"The 'traffic_type' parameter of load_dataset must be {codes}, or a "
+            f"type name {as_written(list(TRAFFIC_TYPES))}. Got "
+            f"{as_written(traffic_type)} instead."
+        )
+    if not isinstance(missing, str) or missing not in _MISSING:
+        raise ValueError(
+            f"The 'missing' parameter of load_dataset must be one of "
+            f"{as_written(list(_MISSING))}. Got {as_written(missing)} instead."
+        )
+    if max_gap is not None:
+        try:
+            gap = pd.Timedelta(max_gap)
+        except (TypeError, ValueError):
+            gap = None
+        if gap is None or gap is pd.NaT or gap <= pd.Timedelta(0):
+            raise ValueError(
+                "The 'max_gap' parameter of load_dataset must be a positive "
+                f"duration such as '30min' or '2h', or None. Got "
+                f"{as_written(max_gap)} instead."
+            )
+    (type_name,) = check_types(traffic_type)
+    return type_name

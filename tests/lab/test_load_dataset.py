@@ -98,10 +98,13 @@ def test_load_dataset_checks_a_frame_up_front(change, match):
 @pytest.mark.parametrize(
     ("args", "match"),
     [
-        (("5161", 32, 7, 5), "'cell_id' parameter must be an int >= 1.*str"),
-        ((5161, 0, 7, 5), "'start_day' parameter must be an int >= 1"),
-        ((5161, 32, 0, 5), "'num_days' parameter must be an int >= 1"),
-        ((5161, 32, 7, 6), "'traffic_type' parameter must be 1"),
+        (
+            ("5161", 32, 7, 5),
+            "'cell_id' parameter of load_dataset must be an int >= 1.*str",
+        ),
+        ((5161, 0, 7, 5), "'start_day' parameter of load_dataset must be an int >= 1"),
+        ((5161, 32, 0, 5), "'num_days' parameter of load_dataset must be an int >= 1"),
+        ((5161, 32, 7, 6), "'traffic_type' parameter of load_dataset must be 1"),
         ((5161, 32, 7, 1), "'sms_in' is not in this data"),
         ((3, 32, 7, 5), r"Cell\(s\) \[3\] are not bundled"),
         ((5161, 60, 7, 5), "outside the bundled data"),
@@ -150,3 +153,18 @@ def test_load_dataset_interpolates_short_gaps_and_refuses_long_ones_by_max_gap()
     np.testing.assert_allclose(table.loc[1].to_numpy(), expected, rtol=1e-12)
     with pytest.raises(ValueError, match="max_gap"):
         load_dataset(7, 1, 1, 5, data=holed, missing="interpolate", max_gap="20min")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"traffic_type": "mms"}, r"'traffic_type' parameter of load_dataset.*'mms'"),
+        ({"missing": "skip"}, r"'missing' parameter of load_dataset.*'skip'"),
+        ({"max_gap": "soon"}, r"'max_gap' parameter of load_dataset.*'soon'"),
+        ({"max_gap": "-1h"}, r"'max_gap' parameter of load_dataset.*'-1h'"),
+    ],
+)
+def test_load_dataset_names_itself_in_every_parameter_error(kwargs, match):
+    args = {"cell_id": 5161, "start_day": 32, "num_days": 2, "traffic_type": 5}
+    with pytest.raises(ValueError, match=match):
+        load_dataset(**{**args, **kwargs})
