@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from lstmforecast.datasets import _readers as r
 from lstmforecast.datasets._schema import (
@@ -118,10 +119,13 @@ def _frames(files, fixed, type_list, cell_arr, window, options):
         n_dated += counts["files"]
         if not tables:
             continue
+        keys = (tables[0][0], tables[0][1], [])  # cells and times: the overlap check
         if previous is not None:
-            r._check_no_overlap([previous[0], tables[0]], [previous[1], path])
-        previous = (tables[0], path)
+            r._check_no_overlap([previous[0], keys], [previous[1], path])
+        previous = (keys, path)
         frame = finalize(r._to_frame(tables, type_list), type_list)
+        del tables
+        pa.default_memory_pool().release_unused()  # the file's parse buffers
         frame.attrs.update(
             source=str(path),
             n_skipped_lines=counts["lines"],

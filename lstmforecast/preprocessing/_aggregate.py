@@ -666,7 +666,7 @@ class HourlyAggregator(PlainParamsMixin, TransformerMixin, BaseEstimator):
     def _check_overflow(self, out) -> None:
         """Refuse periods whose aggregate is infinite (an overflowing sum)."""
         values = np.asarray(out, dtype=np.float64)
-        if values.size == 0 or np.isfinite(values[~np.isnan(values)]).all():
+        if values.size == 0 or not np.isinf(values).any():  # no copy of the values
             return
         bad = np.isinf(values).any(axis=0)
         names = self.get_feature_names_out()
@@ -825,7 +825,8 @@ class HourlyAggregator(PlainParamsMixin, TransformerMixin, BaseEstimator):
             index = pd.MultiIndex.from_product(
                 [cell_ids, bins], names=[self.cell_column, self.time_column]
             )
-        return pd.DataFrame(result, index=index, columns=columns)
+        # the result is ours: no copy (pandas 3 copies arrays by default)
+        return pd.DataFrame(result, index=index, columns=columns, copy=False)
 
     @staticmethod
     def _codes(cells, n_rows):
@@ -896,15 +897,13 @@ class HourlyAggregator(PlainParamsMixin, TransformerMixin, BaseEstimator):
             what = "absent rows, cut-off periods or NaN values"
             self._raise_missing(slots, places, "slot", step, what)
         series = self._fill(series, step, places, columns, "slot")
-        # One groupby over the periods for every cell and column at once.
         bins_ns, grid_ns = bins.as_unit("ns").asi8, grid.as_unit("ns").asi8
         period = np.searchsorted(bins_ns, grid_ns, "right") - 1
-        wide = pd.DataFrame(series.transpose(1, 0, 2).reshape(n_slots, -1))
-        out = wide.groupby(period).agg(self.agg)
-        if self.missing == "nan":
-            out = out.mask(wide.isna().groupby(period).any())
-        result = out.to_numpy().reshape(len(bins), len(cell_ids), len(columns))
-        result = result.transpose(1, 0, 2)
+        result = _reduce_periods(series, period, len(bins), self.agg)
+        if self.missing == "nan":  # a period with a missing slot is NaN
+            starts = np.searchsorted(period, np.arange(len(bins)))
+            holed = np.logical_or.reduceat(np.isnan(series), starts, axis=1)
+            result[holed] = np.nan
         return self._output(result, bins, cell_ids, has_cells, columns), slots
 
     def _grid_positions(self, times, grid, step) -> np.ndarray:
@@ -952,6 +951,30 @@ class HourlyAggregator(PlainParamsMixin, TransformerMixin, BaseEstimator):
             self._raise_missing(slots, places, "period", freq, "no reading in them")
         result = self._fill(result, freq, places, columns, "period")
         return self._output(result, bins, cell_ids, has_cells, columns), slots
+
+
+def _reduce_periods(series: np.ndarray, period: np.ndarray, n_bins: int, agg: str):
+    """Combine the slots of each period: (cells, slots, f) -> (cells, periods, f).
+
+    ``period`` (sorted) is each slot's period; every period has a slot. Segment
+    reductions along the slot axis: no transposed or per-column copy of the
+    table (a groupby over cells x columns needed several).
+    """
+    starts = np.searchsorted(period, np.arange(n_bins))
+    counts = np.diff(np.append(starts, len(period)))
+    if agg == "sum":
+        return np.add.reduceat(series, starts, axis=1)
+    if agg == "mean":
+        return np.add.reduceat(series, starts, axis=1) / counts[None, :, None]
+    if agg in ("min", "max"):
+        ufunc = np.minimum if agg == "min" else np.maximum
+        return ufunc.reduceat(series, starts, axis=1)
+    if agg in ("first", "last"):
+        return series[:, starts if agg == "first" else starts + counts - 1].copy()
+    n, g, f = series.shape  # median: one groupby over the periods
+    wide = pd.DataFrame(series.transpose(1, 0, 2).reshape(g, n * f))
+    out = wide.groupby(period).agg(agg).to_numpy()
+    return out.reshape(n_bins, n, f).transpose(1, 0, 2).copy()
 
 
 @dataclass

@@ -176,13 +176,19 @@ def _assemble(agg, pieces: _Pieces, columns, fill: float):
     """Place every chunk's periods on the whole table's grid of cells x periods."""
     bins, end = agg._periods(pd.DatetimeIndex([pieces.t_min, pieces.t_max]))
     cells = np.unique(np.concatenate([b[0] for b in pieces.blocks]))
-    result = np.full((len(cells), len(bins), len(columns)), fill)
+    # np.empty commits a page when a block first writes to it, while the blocks
+    # are freed as they are placed: the peak stays near one copy of the output
+    result = np.empty((len(cells), len(bins), len(columns)))
     covered = np.zeros((len(cells), len(bins)), dtype=bool)
-    for block_cells, block_bins, values in pieces.blocks:
+    pieces.blocks.reverse()
+    while pieces.blocks:  # each block is freed once placed: no second copy of all
+        block_cells, block_bins, values = pieces.blocks.pop()
         rows = np.searchsorted(cells, block_cells)
         cols = bins.get_indexer(block_bins)
         result[np.ix_(rows, cols)] = values
         covered[np.ix_(rows, cols)] = True
+        del values
+    result[~covered] = fill
     irregular = agg.input_freq_ == "irregular"
     absent = _absent_slots(cells, bins, covered, agg.input_freq_, end, irregular)
     slots = pd.concat([*pieces.slots, absent], ignore_index=True)
@@ -248,6 +254,7 @@ def fit_transform_chunks(agg, chunks: Iterable, progress=None):
             _add(agg, template, part, k, pieces)
         if progress is not None:
             progress(k, chunk)
+        del chunk, part  # not alive while the next chunk is read
     rest = splitter.rest()
     if rest is not None:
         _add(agg, template, rest, k, pieces)
