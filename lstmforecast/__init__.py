@@ -8,7 +8,8 @@ The subpackages:
   the row-preserving :class:`CalendarFeatures`, :class:`LagFeatures`,
   :class:`SlidingWindow`, with :func:`make_windows` for the lab's route;
 - :mod:`lstmforecast.regressors`: :class:`LSTMRegressor`, :class:`MLPRegressor`,
-  and the multi-step :class:`DirectRegressor`, :class:`RecursiveRegressor`;
+  the multi-step :class:`DirectRegressor`, :class:`RecursiveRegressor`, and
+  :class:`FleetRegressor` (one network per series of a panel, in one fit);
 - :mod:`lstmforecast.nn`: the pure torch modules and losses behind them;
 - :mod:`lstmforecast.model_selection`: :class:`PanelTimeSeriesSplit`, which cuts
   every series of a panel at the same instants;
@@ -53,6 +54,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 __all__ = [
     "CalendarFeatures",
     "DirectRegressor",
+    "FleetRegressor",
     "HourlyAggregator",
     "LSTMRegressor",
     "LagFeatures",
@@ -86,6 +88,7 @@ _LAZY = {
     "LSTMRegressor": ("lstmforecast.regressors", "LSTMRegressor"),
     "MLPRegressor": ("lstmforecast.regressors", "MLPRegressor"),
     "DirectRegressor": ("lstmforecast.regressors", "DirectRegressor"),
+    "FleetRegressor": ("lstmforecast.regressors", "FleetRegressor"),
     "RecursiveRegressor": ("lstmforecast.regressors", "RecursiveRegressor"),
 }
 

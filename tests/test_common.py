@@ -18,6 +18,7 @@ from lstmforecast.preprocessing import (
 )
 from lstmforecast.regressors import (
     DirectRegressor,
+    FleetRegressor,
     LSTMRegressor,
     MLPRegressor,
     RecursiveRegressor,
@@ -58,6 +59,8 @@ ESTIMATORS = [
     RecursiveRegressor(
         LSTMRegressor(hidden_size=4, max_epochs=2, random_state=0), horizon=1
     ),
+    # a fleet of one member: an array (no panel index) is one series
+    FleetRegressor(LSTMRegressor(hidden_size=4, max_epochs=2, random_state=0)),
 ]
 
 # Lags and windows read earlier rows: the row order is the time order, by design.

@@ -1,6 +1,13 @@
 """Pure PyTorch modules and losses (no scikit-learn or skorch imports)."""
 
+from lstmforecast.nn._fleet import RecurrentFleetModule
 from lstmforecast.nn._losses import PinballLoss, ProvisioningLoss
 from lstmforecast.nn._modules import MLPModule, RecurrentModule
 
-__all__ = ["MLPModule", "PinballLoss", "ProvisioningLoss", "RecurrentModule"]
+__all__ = [
+    "MLPModule",
+    "PinballLoss",
+    "ProvisioningLoss",
+    "RecurrentFleetModule",
+    "RecurrentModule",
+]

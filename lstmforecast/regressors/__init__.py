@@ -3,8 +3,10 @@
 Multi-step forecasts: the networks fitted on an ``(n, H)`` target (one network,
 H outputs), :class:`DirectRegressor` (one model per step) and
 :class:`RecursiveRegressor` (a one-step model rolled over its own forecasts).
+One network per series of a panel, all trained in one fit: :class:`FleetRegressor`.
 """
 
+from lstmforecast.regressors._fleet import FleetRegressor
 from lstmforecast.regressors._lstm import LSTMRegressor
 from lstmforecast.regressors._mlp import MLPRegressor
 from lstmforecast.regressors._multistep import DirectRegressor, RecursiveRegressor
@@ -13,6 +15,7 @@ from lstmforecast.regressors._progress import EpochProgress
 __all__ = [
     "DirectRegressor",
     "EpochProgress",
+    "FleetRegressor",
     "LSTMRegressor",
     "MLPRegressor",
     "RecursiveRegressor",
