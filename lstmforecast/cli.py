@@ -4,13 +4,15 @@ Subcommands: ``lab`` (the Milano traffic-prediction lab, tasks 1-8, on the bundl
 real data or raw files), ``aggregate`` (raw Telecom Italia files to an hourly CSV
 or Parquet table), ``fit`` / ``predict`` / ``evaluate`` (a forecasting pipeline on
 your own hourly CSV, saved as a ``.lstmf`` model file that loads without running
-code from the file; old joblib files only with ``--trust``). Errors are one line on
-stderr and exit status 2, never a traceback.
+code from the file; old joblib files only with ``--trust``), ``forecast-cells`` (one
+model per cell of a folder of raw files, fitted on Dask, and each cell's next hours).
+Errors are one line on stderr and exit status 2, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import warnings
 from dataclasses import fields
@@ -339,6 +341,173 @@ def _run_evaluate(args) -> int:
     return 0
 
 
+def _cell_pipeline(args):
+    """Build the per-cell pipeline of ``forecast-cells`` (the model of ``fit``)."""
+    from sklearn.pipeline import Pipeline
+
+    from lstmforecast.preprocessing import SlidingWindow
+    from lstmforecast.regressors import LSTMRegressor, MLPRegressor
+
+    common = {
+        "center": "last",
+        "scale": "std",
+        "loss": args.loss,
+        "alpha": args.alpha,
+        "beta": args.beta,
+        "max_epochs": args.epochs,
+        "random_state": args.seed,
+        "device": args.device,
+        "n_threads": args.n_threads,
+    }
+    if args.model == "lstm":
+        model = LSTMRegressor((7, 3), **common)
+    else:
+        model = MLPRegressor((15, 10, 5), activation="sigmoid", **common)
+    return Pipeline([("window", SlidingWindow(args.lookback)), ("model", model)])
+
+
+def _next_hours(fitted, frame: pd.DataFrame, target: str, horizon: int):
+    """Return each cell's forecast of the ``horizon`` steps after its data."""
+    cells, starts, steps = [], [], []
+    for cell, part in frame.groupby(level=0, sort=False):
+        times = part.index.get_level_values(-1)
+        cells.append(cell)
+        steps.append(times[-1] - times[-2])
+        starts.append(times[-1] + steps[-1])
+    index = pd.MultiIndex.from_arrays(
+        [cells, pd.DatetimeIndex(starts)], names=frame.index.names
+    )
+    future = pd.DataFrame({target: np.nan}, index=index)  # history: the tails
+    forecast = fitted.predict(future).reshape(len(future), horizon)
+    return pd.DataFrame(
+        {
+            "cell": np.repeat(cells, horizon),
+            "time": [
+                start + h * step
+                for start, step in zip(starts, steps, strict=True)
+                for h in range(horizon)
+            ],
+            "step": np.tile(np.arange(1, horizon + 1), len(cells)),
+            "forecast": forecast.ravel(),
+        }
+    )
+
+
+def _write_whole(table: pd.DataFrame, output: Path) -> None:
+    """Write ``table`` to a temporary file beside ``output``, then rename it."""
+    import os
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(f".{output.name}.{os.getpid()}.partial")
+    try:
+        if output.suffix == ".csv":
+            table.to_csv(partial, index=False)
+        else:
+            table.to_parquet(partial, index=False)
+        os.replace(partial, output)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _open_client(stack, args, dask_client):
+    """Enter ``dask_client`` for --scheduler / --workers; errors in option terms."""
+    import logging
+
+    if args.scheduler is None:
+        options = {
+            "n_workers": args.workers,
+            "dashboard_address": None,
+            "silence_logs": logging.ERROR,  # not the workers' shutdown warnings
+        }
+    else:
+        options = {}
+    try:
+        return stack.enter_context(
+            dask_client(
+                args.scheduler,
+                torch_threads=args.n_threads,
+                timeout=args.timeout,
+                **options,
+            )
+        )
+    except ConnectionError:
+        raise ConnectionError(
+            f"--scheduler {args.scheduler!r}: no Dask scheduler answered within "
+            f"{args.timeout:g} s. Check the address and port and that the "
+            "scheduler is running (`dask scheduler` prints its address), raise "
+            "--timeout, or drop --scheduler for a local cluster."
+        ) from None
+    except ValueError as exc:
+        if not str(exc).startswith("The 'scheduler' parameter"):
+            raise
+        raise ValueError(
+            f"--scheduler {args.scheduler!r} is not a Dask scheduler address; "
+            "expected one such as tcp://10.0.0.5:8786 (what `dask scheduler` "
+            "prints)."
+        ) from None
+
+
+def _run_forecast_cells(args) -> int:
+    from lstmforecast.parallel import dask_client, fit_per_series
+    from lstmforecast.preprocessing import HourlyAggregator, make_horizon_targets
+
+    folder, output = Path(args.data_dir), Path(args.output)
+    if not folder.is_dir():
+        raise ValueError(f"--data-dir {str(folder)!r} is not a folder.")
+    files = sorted(
+        p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+    )
+    if not files:
+        raise ValueError(f"--data-dir {str(folder)!r} holds no files.")
+    if output.suffix not in (".csv", ".parquet"):
+        raise ValueError(
+            f"--output {str(output)!r}: expected a .csv or .parquet file name."
+        )
+    if args.types is not None and args.target not in args.types:
+        raise ValueError(
+            f"--target {args.target!r} is not among --types {args.types}; add it."
+        )
+    with contextlib.ExitStack() as stack:
+        client = _open_client(stack, args, dask_client)  # fails before any work
+        agg = HourlyAggregator(
+            freq=args.freq, missing=args.missing, max_gap=args.max_gap
+        )
+        hourly, _ = _aggregate_files(files, agg, args)
+        if args.target not in hourly.columns:
+            raise ValueError(
+                f"--target {args.target!r} is not a column of the files in "
+                f"--data-dir; they have {list(hourly.columns)}."
+            )
+        frame = hourly[[args.target]].astype(float)
+        y = frame[args.target]
+        if args.horizon > 1:
+            y = make_horizon_targets(y, args.horizon)
+        n_cells = frame.index.get_level_values(0).nunique()
+        where = args.scheduler or "a local cluster"
+        print(
+            f"fitting {n_cells} cell(s) on {len(client.nthreads())} Dask worker(s) "
+            f"({where})",
+            flush=True,
+        )
+        done = 0
+
+        def report(series, seconds):
+            nonlocal done
+            done += 1
+            print(f"  cell {series[0]}: fitted in {seconds:.2f} s ({done}/{n_cells})")
+
+        fitted = fit_per_series(
+            _cell_pipeline(args), frame, y, client=client, progress=report
+        )
+    table = _next_hours(fitted, frame, args.target, args.horizon)
+    _write_whole(table, output)
+    print(
+        f"forecast {args.horizon} step(s) of {args.target!r} for {n_cells} cell(s) "
+        f"-> {output}"
+    )
+    return 0
+
+
 class _OneLineParser(argparse.ArgumentParser):
     """Argument errors as one line (and exit status 2), not usage text."""
 
@@ -350,6 +519,13 @@ def _positive_int(text):
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text}")
+    return value
+
+
+def _positive_float(text):
+    value = float(text)
+    if not np.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
     return value
 
 
@@ -549,6 +725,56 @@ def _evaluate_step_option(parser):
     )
 
 
+def _forecast_cells_options(parser):
+    parser.add_argument(
+        "--target", default="internet", help="column to forecast (default: internet)"
+    )
+    parser.add_argument("--model", choices=["lstm", "mlp"], default="lstm")
+    parser.add_argument(
+        "--lookback",
+        type=_positive_int,
+        default=36,
+        help="hours per window (default: 36)",
+    )
+    parser.add_argument(
+        "--horizon",
+        type=_positive_int,
+        default=1,
+        help="steps to forecast after each cell's data (default: 1, the next hour)",
+    )
+    parser.add_argument(
+        "--epochs", type=_positive_int, default=50, help="training epochs (default: 50)"
+    )
+    parser.add_argument(
+        "--loss",
+        default="squared_error",
+        choices=["squared_error", "absolute_error", "huber", "provisioning"],
+        help="training loss (default: squared_error)",
+    )
+
+
+def _dask_options(parser):
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler",
+        default=None,
+        help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default: a local cluster)",
+    )
+    where.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="worker processes of the local cluster (default: one per core)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=10.0,
+        help="seconds to wait for --scheduler to answer (default: 10)",
+    )
+
+
 class _Subcommand(NamedTuple):
     help: str
     description: str | None
@@ -608,6 +834,25 @@ _SUBCOMMANDS = {
         None,
         (_model_file_options, _data_options, _cost_options, _evaluate_step_option),
         "_run_evaluate",
+    ),
+    "forecast-cells": _Subcommand(
+        "fit one model per cell of raw files on Dask; forecast each cell's next hours",
+        "Read and aggregate a folder of raw Telecom Italia files (as 'aggregate' "
+        "does), fit SlidingWindow(lookback) + an LSTM (7-3) or MLP (15-10-5) per "
+        "cell as Dask tasks (a local cluster of --workers processes, or the cluster "
+        "of --scheduler), and write the forecast of the --horizon hours after each "
+        "cell's data: one row per cell and step (cell, time, step, forecast), CSV "
+        "or Parquet. A line per file read and per cell fitted; the output is "
+        "written whole or not at all. Needs dask[distributed] (pip install "
+        "'lstmforecast[dask]').",
+        (
+            _aggregate_options,
+            _forecast_cells_options,
+            _cost_options,
+            _runtime_options,
+            _dask_options,
+        ),
+        "_run_forecast_cells",
     ),
 }
 
