@@ -6,6 +6,20 @@ import os
 import platform
 
 
+def load_average() -> float:
+    """Return the 1-minute load average (NaN where the system has none).
+
+    Returns
+    -------
+    load : float
+        ``os.getloadavg()[0]``.
+    """
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
 def usable_cpus() -> int:
     """Return the number of CPUs this process may run on.
 

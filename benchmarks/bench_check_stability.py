@@ -32,23 +32,14 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
 import sys
 import time
 import warnings
 from pathlib import Path
 
-from _machine import machine_line
+from _machine import load_average, machine_line
 
 TESTS = Path(__file__).parents[1] / "tests"
-
-
-def load_average() -> float:
-    """Return the 1-minute load average (NaN where the system has none)."""
-    try:
-        return os.getloadavg()[0]
-    except OSError:
-        return float("nan")
 
 
 def suite_instances(only=None, closure=False):

@@ -43,21 +43,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import time
 import warnings
 
 import numpy as np
 import pandas as pd
-from _machine import machine_line
-
-
-def load_average() -> float:
-    """Return the 1-minute load average (NaN where the system has none)."""
-    try:
-        return os.getloadavg()[0]
-    except OSError:
-        return float("nan")
+from _machine import load_average, machine_line
 
 
 def make_cells(n_cells: int, hours: int, seed: int = 0) -> pd.DataFrame:

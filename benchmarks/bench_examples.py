@@ -63,7 +63,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _machine import machine_line
+from _machine import load_average, machine_line
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -74,14 +74,6 @@ SPIN = "while True: pass"
 WARM_UP = "import lstmforecast, matplotlib, sklearn, torch"
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 _FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
-
-
-def load_average() -> float:
-    """Return the 1-minute load average (NaN where the system has none)."""
-    try:
-        return os.getloadavg()[0]
-    except OSError:
-        return float("nan")
 
 
 def readme_blocks(text: str) -> dict[str | None, list[str]]:

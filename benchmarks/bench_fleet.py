@@ -42,25 +42,16 @@ From the repository root::
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 import warnings
 
 import numpy as np
 import pandas as pd
-from _machine import machine_line
+from _machine import load_average, machine_line
 
 TARGET_RATIO = 20.0
 TOLERANCE = 1e-4
-
-
-def load_average() -> float:
-    """Return the 1-minute load average (NaN where the system has none)."""
-    try:
-        return os.getloadavg()[0]
-    except OSError:
-        return float("nan")
 
 
 def make_cells(n_cells: int, hours: int, seed: int = 0) -> pd.DataFrame:

@@ -54,19 +54,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _machine import machine_line
+from _machine import load_average, machine_line
 
 DATA_DIR = Path(__file__).resolve().parent / "_data"
 DAY_MS = 86_400_000
 TARGET_GIB = 2.0
-
-
-def load_average() -> float:
-    """Return the 1-minute load average (NaN where the system has none)."""
-    try:
-        return os.getloadavg()[0]
-    except OSError:
-        return float("nan")
 
 
 def _day_name(day: int) -> str:

@@ -63,17 +63,9 @@ import sys
 import time
 
 import numpy as np
-from _machine import machine_line, usable_cpus
+from _machine import load_average, machine_line, usable_cpus
 
 SPIN = "while True: pass"
-
-
-def load_average() -> float:
-    """Return the 1-minute load average (NaN where the system has none)."""
-    try:
-        return os.getloadavg()[0]
-    except OSError:
-        return float("nan")
 
 
 @contextlib.contextmanager

@@ -691,12 +691,10 @@ def _aggregate_options(parser):
     )
 
 
-def _fit_options(parser):
+def _model_options(parser, *, horizon=False):
+    """Add the model's options, shared by 'fit' and 'forecast-cells'."""
     parser.add_argument(
         "--target", default="internet", help="column to forecast (default: internet)"
-    )
-    parser.add_argument(
-        "--time-column", default="time", help="column of timestamps (default: time)"
     )
     parser.add_argument("--model", choices=["lstm", "mlp"], default="lstm")
     parser.add_argument(
@@ -705,6 +703,13 @@ def _fit_options(parser):
         default=36,
         help="hours per window (default: 36)",
     )
+    if horizon:
+        parser.add_argument(
+            "--horizon",
+            type=_positive_int,
+            default=1,
+            help="steps to forecast after each cell's data (default: 1, the next hour)",
+        )
     parser.add_argument(
         "--epochs", type=_positive_int, default=50, help="training epochs (default: 50)"
     )
@@ -713,6 +718,13 @@ def _fit_options(parser):
         default="squared_error",
         choices=["squared_error", "absolute_error", "huber", "provisioning"],
         help="training loss (default: squared_error)",
+    )
+
+
+def _fit_options(parser):
+    _model_options(parser)
+    parser.add_argument(
+        "--time-column", default="time", help="column of timestamps (default: time)"
     )
 
 
@@ -726,31 +738,7 @@ def _evaluate_step_option(parser):
 
 
 def _forecast_cells_options(parser):
-    parser.add_argument(
-        "--target", default="internet", help="column to forecast (default: internet)"
-    )
-    parser.add_argument("--model", choices=["lstm", "mlp"], default="lstm")
-    parser.add_argument(
-        "--lookback",
-        type=_positive_int,
-        default=36,
-        help="hours per window (default: 36)",
-    )
-    parser.add_argument(
-        "--horizon",
-        type=_positive_int,
-        default=1,
-        help="steps to forecast after each cell's data (default: 1, the next hour)",
-    )
-    parser.add_argument(
-        "--epochs", type=_positive_int, default=50, help="training epochs (default: 50)"
-    )
-    parser.add_argument(
-        "--loss",
-        default="squared_error",
-        choices=["squared_error", "absolute_error", "huber", "provisioning"],
-        help="training loss (default: squared_error)",
-    )
+    _model_options(parser, horizon=True)
 
 
 def _dask_options(parser):
