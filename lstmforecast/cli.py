@@ -178,11 +178,8 @@ def _read_hourly(path, time_column, cell=None) -> pd.DataFrame:
 
 
 def _run_fit(args) -> int:
-    from sklearn.pipeline import Pipeline
-
     from lstmforecast._model_file import save_model
-    from lstmforecast.preprocessing import SlidingWindow
-    from lstmforecast.regressors import EpochProgress, LSTMRegressor, MLPRegressor
+    from lstmforecast.regressors import EpochProgress
 
     data = _read_hourly(args.data, args.time_column, args.cell)
     if args.target not in data.columns:
@@ -191,23 +188,8 @@ def _run_fit(args) -> int:
             f"{list(data.columns)}."
         )
     frame = data[[args.target]].astype(float)
-    common = {
-        "center": "last",
-        "scale": "std",
-        "loss": args.loss,
-        "alpha": args.alpha,
-        "beta": args.beta,
-        "max_epochs": args.epochs,
-        "random_state": args.seed,
-        "device": args.device,
-        "n_threads": args.n_threads,
-        "callbacks": [EpochProgress(every=max(1, args.epochs // 5), name="fit")],
-    }
-    if args.model == "lstm":
-        model = LSTMRegressor((7, 3), **common)
-    else:
-        model = MLPRegressor((15, 10, 5), activation="sigmoid", **common)
-    pipeline = Pipeline([("window", SlidingWindow(args.lookback)), ("model", model)])
+    progress = EpochProgress(every=max(1, args.epochs // 5), name="fit")
+    pipeline = _cell_pipeline(args, callbacks=[progress])
     pipeline.fit(frame, frame[args.target])
     output = Path(args.output)
     if output.suffix.lower() in (".joblib", ".pkl", ".pickle"):
@@ -341,8 +323,8 @@ def _run_evaluate(args) -> int:
     return 0
 
 
-def _cell_pipeline(args):
-    """Build the per-cell pipeline of ``forecast-cells`` (the model of ``fit``)."""
+def _cell_pipeline(args, callbacks=None):
+    """Build the pipeline of ``fit`` and, per cell, of ``forecast-cells``."""
     from sklearn.pipeline import Pipeline
 
     from lstmforecast.preprocessing import SlidingWindow
@@ -358,6 +340,7 @@ def _cell_pipeline(args):
         "random_state": args.seed,
         "device": args.device,
         "n_threads": args.n_threads,
+        "callbacks": callbacks,
     }
     if args.model == "lstm":
         model = LSTMRegressor((7, 3), **common)
