@@ -72,9 +72,11 @@ class RecurrentModule(nn.Module):
     """Stacked LSTM / GRU layers of their own sizes, then a linear head.
 
     Reads windows of shape ``(batch, lookback, input_size)`` and returns
-    ``(batch, n_outputs)`` from the last time step of the last layer. Each layer is
-    a separate ``nn.LSTM`` / ``nn.GRU`` so layers can differ in size (the lab's
-    ``(7, 3)``); ``dropout`` is applied between layers (not after the last).
+    ``(batch, n_outputs)`` from the last layer's final states: the forward
+    direction's after the last time step and, when bidirectional, the backward
+    direction's after the first (the one that has read the whole window). Each
+    layer is a separate ``nn.LSTM`` / ``nn.GRU`` so layers can differ in size (the
+    lab's ``(7, 3)``); ``dropout`` is applied between layers (not after the last).
 
     Parameters
     ----------
@@ -138,6 +140,7 @@ class RecurrentModule(nn.Module):
         self.layers = nn.ModuleList(layers)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(width, n_outputs)
+        self.bidirectional = bool(bidirectional)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         """Run the layers over the windows.
@@ -150,14 +153,19 @@ class RecurrentModule(nn.Module):
         Returns
         -------
         out : torch.Tensor of shape (batch, n_outputs)
-            The head's output at the last time step.
+            The head's output from the final states of the last layer.
         """
         out = X
         for i, layer in enumerate(self.layers):
             if i:
                 out = self.dropout(out)
             out, _ = layer(out)
-        return self.head(out[:, -1, :])
+        if not self.bidirectional:
+            return self.head(out[:, -1, :])
+        # the backward direction ends at time step 0, having read the whole window
+        units = out.shape[-1] // 2
+        final = torch.cat([out[:, -1, :units], out[:, 0, units:]], dim=1)
+        return self.head(final)
 
 
 class MLPModule(nn.Module):

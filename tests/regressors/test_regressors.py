@@ -730,3 +730,24 @@ def test_predict_uses_the_normalisation_it_was_fitted_with(windows):
     model.fit(X, y)  # now without centring: other predictions, no stale floor
     assert not np.allclose(model.predict(X), before)
     assert not hasattr(model, "scale_floor_")
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_bidirectional_reads_the_backward_state_after_the_whole_window(cell):
+    import torch
+
+    from lstmforecast.nn import RecurrentModule
+
+    torch.manual_seed(0)
+    net = RecurrentModule(2, hidden_size=(4, 3), cell=cell, bidirectional=True)
+    X = torch.randn(5, 9, 2)
+    with torch.no_grad():
+        out = net.layers[0](X)[0]
+        _, state = net.layers[1](out)
+        h_n = state[0] if cell == "lstm" else state  # (2 directions, batch, units)
+        expected = net.head(torch.cat([h_n[0], h_n[1]], dim=1))
+        torch.testing.assert_close(net(X), expected)
+        # the backward half depends on the first step of the window
+        changed = X.clone()
+        changed[:, 0] += 1.0
+        assert not torch.allclose(net(changed), net(X))
