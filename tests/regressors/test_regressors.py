@@ -751,3 +751,19 @@ def test_bidirectional_reads_the_backward_state_after_the_whole_window(cell):
         changed = X.clone()
         changed[:, 0] += 1.0
         assert not torch.allclose(net(changed), net(X))
+
+
+def test_grid_search_over_numpy_integers_and_errors_name_the_estimator():
+    from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+    rng = np.random.default_rng(0)
+    X = rng.random((120, 6, 1)).astype(np.float32)
+    y = X[:, -1, 0]
+    grid = {"hidden_size": np.arange(2, 4)}  # numpy ints, as users write grids
+    search = GridSearchCV(
+        LSTMRegressor(max_epochs=1, random_state=0), grid, cv=TimeSeriesSplit(2)
+    ).fit(X, y)
+    assert int(search.best_params_["hidden_size"]) in (2, 3)
+    assert search.best_estimator_.net_.module_.layers[0].hidden_size in (2, 3)
+    with pytest.raises(ValueError, match="'hidden_size' parameter of LSTMRegressor"):
+        LSTMRegressor(hidden_size=np.int64(0)).fit(X, y)
