@@ -2,7 +2,7 @@
 
 from lstmforecast.nn._fleet import RecurrentFleetModule
 from lstmforecast.nn._losses import PinballLoss, ProvisioningLoss
-from lstmforecast.nn._modules import MLPModule, RecurrentModule
+from lstmforecast.nn._modules import MLPModule, RecurrentModule, SeriesEmbedding
 
 __all__ = [
     "MLPModule",
@@ -10,4 +10,5 @@ __all__ = [
     "ProvisioningLoss",
     "RecurrentFleetModule",
     "RecurrentModule",
+    "SeriesEmbedding",
 ]

@@ -235,3 +235,80 @@ class MLPModule(nn.Module):
             Outputs.
         """
         return self.layers(X)
+
+
+class SeriesEmbedding(nn.Module):
+    """A learned vector per series, appended to the inputs of another module.
+
+    The per-series information of a global model: series ``s`` gets the vector
+    ``E[s]`` (``embedding_dim`` values, learned with the network), concatenated
+    to every time step of a window ``(batch, lookback, features)`` or to a flat
+    row ``(batch, features)``, and ``module`` reads the result. A series
+    not seen in training is ``-1``: it gets the mean of the learned vectors
+    (the average series), or an error when ``unseen="error"``.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The network, built for ``features + embedding_dim`` inputs per step.
+    n_series : int
+        Number of series seen in training (ids ``0 ... n_series - 1``).
+    embedding_dim : int
+        Size of each series' vector.
+    unseen : {'mean', 'error'}, default='mean'
+        What id ``-1`` (a series not seen in training) gets.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from lstmforecast.nn import RecurrentModule, SeriesEmbedding
+    >>> net = SeriesEmbedding(RecurrentModule(input_size=1 + 2), 10, 2)
+    >>> net(torch.zeros(4, 36, 1), torch.tensor([0, 3, 9, -1])).shape
+    torch.Size([4, 1])
+    """
+
+    def __init__(
+        self, module: nn.Module, n_series: int, embedding_dim: int, unseen: str = "mean"
+    ):
+        super().__init__()
+        n_series = _count(n_series, "n_series", "SeriesEmbedding")
+        dim = _count(embedding_dim, "embedding_dim", "SeriesEmbedding")
+        if unseen not in ("mean", "error"):
+            raise ValueError(
+                "The 'unseen' parameter of SeriesEmbedding must be 'mean' or "
+                f"'error'. Got {_shown(unseen)} instead."
+            )
+        self.module = module
+        self.embedding = nn.Embedding(n_series, dim)
+        self.unseen = unseen
+
+    def forward(self, X: torch.Tensor, series: torch.Tensor) -> torch.Tensor:
+        """Append each row's series vector to its inputs and run ``module``.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (batch, lookback, features) or (batch, features)
+            Windows or flat rows.
+        series : torch.Tensor of int of shape (batch,)
+            Series id of each row; ``-1`` for a series not seen in training.
+
+        Returns
+        -------
+        out : torch.Tensor
+            ``module``'s output.
+        """
+        unseen = series < 0
+        if bool(unseen.any()):
+            if self.unseen == "error":
+                raise ValueError(
+                    f"SeriesEmbedding got {int(unseen.sum())} row(s) of a series not "
+                    "seen in training (id -1) with unseen='error'."
+                )
+            vectors = self.embedding(series.clamp(min=0))
+            average = self.embedding.weight.mean(dim=0)
+            vectors = torch.where(unseen[:, None], average, vectors)
+        else:
+            vectors = self.embedding(series)
+        if X.ndim == 3:
+            vectors = vectors[:, None, :].expand(-1, X.shape[1], -1)
+        return self.module(torch.cat([X, vectors.to(X.dtype)], dim=-1))

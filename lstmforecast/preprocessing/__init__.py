@@ -3,6 +3,7 @@
 from lstmforecast.preprocessing._aggregate import HourlyAggregator
 from lstmforecast.preprocessing._calendar import CalendarFeatures
 from lstmforecast.preprocessing._lags import LagFeatures
+from lstmforecast.preprocessing._lazy import WindowArray
 from lstmforecast.preprocessing._panel import UnevenPanelWarning, make_horizon_targets
 from lstmforecast.preprocessing._windows import (
     SlidingWindow,
@@ -16,6 +17,7 @@ __all__ = [
     "LagFeatures",
     "SlidingWindow",
     "UnevenPanelWarning",
+    "WindowArray",
     "make_horizon_targets",
     "make_windows",
     "temporal_train_test_split",

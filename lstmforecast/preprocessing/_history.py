@@ -366,9 +366,22 @@ class _BaseHistoryTransformer(PlainParamsMixin, TransformerMixin, BaseEstimator)
         """
         if layout is None:
             return compute(*self._with_history(values, index, step))
+        out = None
+        for _, rows, full, n_hist in self._series_parts(values, layout):
+            result = compute(full, n_hist)
+            if out is None:
+                out = np.empty((len(values), *result.shape[1:]), result.dtype)
+            out[rows] = result
+        return out
+
+    def _series_parts(self, values, layout):
+        """Yield ``(group, rows, rows with history, n_history)`` per series.
+
+        Each series' history is its own fitted tail; a series not seen in fit (or
+        of another time kind) gets none.
+        """
         tails = getattr(self, "_tails", None) or {}
         same_kind = layout.kind == getattr(self, "_fit_kind", None)
-        out = None
         for g, key in enumerate(layout.keys):
             rows = layout.rows(g)
             part = values[rows]
@@ -386,11 +399,7 @@ class _BaseHistoryTransformer(PlainParamsMixin, TransformerMixin, BaseEstimator)
             n_hist = 0 if history is None else len(history)
             if n_hist:
                 part = np.concatenate([history.astype(part.dtype, copy=False), part])
-            result = compute(part, n_hist)
-            if out is None:
-                out = np.empty((len(values), *result.shape[1:]), result.dtype)
-            out[rows] = result
-        return out
+            yield g, rows, part, n_hist
 
     def __sklearn_tags__(self):
         """Declare NaN support and float32 preservation."""

@@ -174,6 +174,39 @@ def _split_levels(index: pd.MultiIndex, owner: str):
     return keys, time
 
 
+def check_one_frequency(index: pd.MultiIndex, owner: str) -> None:
+    """Refuse a panel whose series are on different time steps, naming two."""
+    codes, uniques = index.droplevel(-1).factorize()
+    times = index.get_level_values(-1)
+    if isinstance(times, pd.DatetimeIndex):
+        values = times.as_unit("ns").asi8
+    elif pd.api.types.is_integer_dtype(times.dtype):
+        values = np.asarray(times, dtype=np.int64)
+    else:
+        return  # panel_layout names what is wrong with these times
+    order = np.lexsort((values, codes))
+    same = codes[order][1:] == codes[order][:-1]
+    steps = np.diff(values[order])[same]
+    group = codes[order][1:][same]
+    first = np.full(len(uniques), -1, dtype=np.int64)
+    first[group[::-1]] = steps[::-1]  # each series' first step
+    found = np.unique(first[first > 0])
+    if len(found) < 2:
+        return
+    show = (
+        (lambda s: duration_text(pd.Timedelta(int(s), "ns")))
+        if isinstance(times, pd.DatetimeIndex)
+        else str
+    )
+    a, b = (int(np.flatnonzero(first == s)[0]) for s in found[:2])
+    raise ValueError(
+        f"{owner} needs every series of the panel at one frequency, but series "
+        f"{_plain(uniques[a])} steps by {show(found[0])} and series "
+        f"{_plain(uniques[b])} by {show(found[1])}. Put them on one grid first "
+        "(HourlyAggregator(freq=...) or asfreq per series)."
+    )
+
+
 def panel_layout(
     index: pd.MultiIndex, owner: str, *, step: int | None = None, fit_kind=None
 ):
@@ -230,6 +263,7 @@ def panel_layout(
         )
     steps = diffs[same]
     if step is None:
+        check_one_frequency(index, owner)
         if not steps.size:
             raise ValueError(
                 f"{owner} got a panel whose series have one row each "

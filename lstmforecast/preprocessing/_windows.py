@@ -19,6 +19,7 @@ from lstmforecast.preprocessing._history import (
     _regular_step,
     _to_steps,
 )
+from lstmforecast.preprocessing._lazy import WindowArray
 from lstmforecast.preprocessing._panel import (
     as_time_index,
     check_aligned,
@@ -88,6 +89,13 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         ``set_output(transform="pandas")`` take.
     fill_value : float, default=nan
         Value of the window steps that fall before the available history.
+    lazy : bool, default=False
+        Return a :class:`WindowArray`: the same windows, unmaterialised (one
+        padded copy of the rows and where each window starts, also for a
+        panel), which :class:`LSTMRegressor` and :class:`MLPRegressor` train on
+        batch by batch: the route for a global model over many series. It
+        carries each window's series, which ``series_embedding`` needs.
+        ``np.asarray`` gives the 3-D array. Not with ``flatten=True``.
 
     Attributes
     ----------
@@ -144,6 +152,7 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         "known_columns": [str, numbers.Integral, list, tuple, None],
         "flatten": ["boolean"],
         "fill_value": [numbers.Real],
+        "lazy": ["boolean"],
     }
 
     def __init__(
@@ -154,12 +163,14 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         known_columns=None,
         flatten=False,
         fill_value=np.nan,
+        lazy=False,
     ):
         self.lookback = lookback
         self.columns = columns
         self.known_columns = known_columns
         self.flatten = flatten
         self.fill_value = fill_value
+        self.lazy = lazy
 
     def _history_length(self) -> int:
         return self.lookback_
@@ -203,6 +214,12 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         self : SlidingWindow
             The fitted transformer.
         """
+        if self.lazy and self.flatten:
+            raise ValueError(
+                "SlidingWindow got flatten=True and lazy=True: flatten returns a "
+                "2-D copy of the windows, lazy leaves them unmaterialised. Set one "
+                "of them to False."
+            )
         values, index, step, layout = self._validate(X, reset=True, y=y)
         time_step = step if _is_time(index) else None
         self.lookback_ = _to_steps(
@@ -255,11 +272,14 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         windows : ndarray of shape (n_samples, ``lookback_``, n_window_features)
             A read-only strided view; with ``flatten=True`` a 2-D copy of shape
             ``(n_samples, lookback_ * n_window_features)`` (a DataFrame with
-            ``set_output(transform="pandas")``).
+            ``set_output(transform="pandas")``); with ``lazy=True`` a
+            :class:`WindowArray` of that shape.
         """
         check_is_fitted(self)
         values, index, step, layout = self._validate(X, reset=False)
         self._check_time_step(index, step)
+        if self.lazy:
+            return self._lazy_windows(values, index, step, layout)
         windows = self._apply(values, index, step, layout, self._windows)
         if not self.flatten:
             return windows
@@ -279,9 +299,34 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
 
     def _windows(self, full: np.ndarray, n_hist: int) -> np.ndarray:
         """Windows of the rows after ``n_hist``, as a view of one padded copy."""
+        padded = self._padded(full)
+        view = sliding_window_view(padded, self.lookback_, axis=0)  # (rows, F, L)
+        return view[n_hist : len(full)].transpose(0, 2, 1)
+
+    def _lazy_windows(self, values, index, step, layout) -> WindowArray:
+        """Return the windows as a :class:`WindowArray` over the padded rows."""
+        if layout is None:
+            full, n_hist = self._with_history(values, index, step)
+            starts = np.arange(n_hist, len(full))
+            return WindowArray(self._padded(full), starts, self.lookback_)
+        parts, starts, offset = [], np.empty(len(values), np.int64), 0
+        for _, rows, full, n_hist in self._series_parts(values, layout):
+            parts.append(self._padded(full))
+            starts[rows] = offset + np.arange(n_hist, len(full))
+            offset += len(parts[-1])
+        keys = layout.keys
+        return WindowArray(
+            np.concatenate(parts),
+            starts,
+            self.lookback_,
+            series=layout.codes,
+            series_keys=keys,
+        )
+
+    def _padded(self, full: np.ndarray) -> np.ndarray:
+        """``lookback`` rows of ``fill_value``, then ``full``'s window columns."""
         lookback = self.lookback_
         n_win, n_known = len(self._window_cols), len(self._known_cols)
-        n = len(full) - n_hist
         shape = (lookback + len(full), n_win + n_known)
         padded = np.full(shape, self.fill_value, dtype=full.dtype)  # the one copy
         # one row later for the known columns: row t's window ends with row t's
@@ -296,8 +341,7 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
             else:
                 for j, col in enumerate(cols):
                     padded[rows, first + j] = full[:, col]
-        view = sliding_window_view(padded, lookback, axis=0)  # (rows, feat, lookback)
-        return view[n_hist : n_hist + n].transpose(0, 2, 1)
+        return padded
 
     def get_feature_names_out(self, input_features=None):
         """Names of the flattened window columns, oldest step first.

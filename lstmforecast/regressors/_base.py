@@ -31,9 +31,16 @@ from lstmforecast._validation import (
     validated_data,
 )
 from lstmforecast.datasets._schema import as_written
-from lstmforecast.nn import PinballLoss, ProvisioningLoss
+from lstmforecast.nn import PinballLoss, ProvisioningLoss, SeriesEmbedding
 from lstmforecast.nn._modules import _sizes
+from lstmforecast.preprocessing._lazy import WindowArray
 from lstmforecast.preprocessing._panel import check_aligned
+from lstmforecast.regressors._lazy import (
+    WindowDataset,
+    _embedding_needs_labels,
+    lazy_predict,
+    prepare_lazy_fit,
+)
 
 _LOSSES = {"squared_error", "absolute_error", "huber", "quantile", "provisioning"}
 _OPTIMIZERS = {
@@ -61,29 +68,46 @@ class _TensorBatches:
     """Mini-batches sliced from whole tensors: one gather per batch, no per-item work.
 
     skorch's default ``DataLoader`` fetches and collates every sample in Python;
-    slicing the tensors directly makes a batch cost one indexing operation.
-    Shuffling draws from torch's global generator, which ``fit`` seeds.
+    slicing the tensors directly makes a batch cost one indexing operation. A
+    dataset of lazy windows (``WindowDataset``) gathers each batch itself.
+    Shuffling draws from torch's global generator, which ``fit`` seeds;
+    ``limit`` (``windows_per_epoch``) keeps the first ``limit`` rows of each
+    epoch's shuffled order: a new random sample every epoch.
     """
 
-    def __init__(self, dataset, batch_size=32, shuffle=False):
-        self.X = dataset.X
-        self.y = dataset.y
+    def __init__(self, dataset, batch_size=32, shuffle=False, limit=None):
+        self.dataset = dataset
+        self.lazy = hasattr(dataset, "batch")
+        self.X = None if self.lazy else dataset.X
+        self.y = None if self.lazy else dataset.y
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.limit = limit
+
+    def _n_rows(self) -> int:
+        n = len(self.dataset) if self.lazy else len(self.X)
+        return n if self.limit is None else min(n, self.limit)
 
     def __len__(self):
-        return math.ceil(len(self.X) / self.batch_size)
+        return math.ceil(self._n_rows() / self.batch_size)
 
     def __iter__(self):
-        n = len(self.X)
-        order = torch.randperm(n, device=self.X.device) if self.shuffle else None
+        n = len(self.dataset) if self.lazy else len(self.X)
+        device = "cpu" if self.lazy else self.X.device
+        order = torch.randperm(n, device=device) if self.shuffle else None
+        if self.limit is not None and self.limit < n:
+            order = (torch.arange(n) if order is None else order)[: self.limit]
+            n = self.limit
         for start in range(0, n, self.batch_size):
             rows = (
                 order[start : start + self.batch_size]
                 if order is not None
                 else slice(start, start + self.batch_size)
             )
-            yield self.X[rows], (None if self.y is None else self.y[rows])
+            if self.lazy:
+                yield self.dataset.batch(rows)
+            else:
+                yield self.X[rows], (None if self.y is None else self.y[rows])
 
 
 class _LeanNet(NeuralNetRegressor):
@@ -109,11 +133,12 @@ class _LeanNet(NeuralNetRegressor):
         total, n_rows, n_batches = 0.0, 0, 0
         for Xi, yi in iterator:
             optimizer.zero_grad()
-            loss = criterion(module(Xi), yi)
+            out = module(**Xi) if isinstance(Xi, dict) else module(Xi)
+            loss = criterion(out, yi)
             loss.backward()
             optimizer.step()
-            total += loss.item() * len(Xi)
-            n_rows += len(Xi)
+            total += loss.item() * len(yi)
+            n_rows += len(yi)
             n_batches += 1
         self.history.new_batch()
         self.history.record_batch(prefix + "_loss", total / n_rows)
@@ -129,7 +154,7 @@ class _TailSplit:
         self.gap = gap
 
     def __call__(self, dataset, y=None, groups=None):
-        n = len(dataset.X)
+        n = len(dataset)
         n_valid = max(1, math.ceil(self.fraction * n))
         n_train = n - n_valid - self.gap
         if n_train < 1:
@@ -137,6 +162,10 @@ class _TailSplit:
                 f"validation_fraction={self.fraction} and a gap of {self.gap} rows "
                 f"leave no training rows out of {n}. Lower 'validation_fraction' or "
                 "'validation_gap', or pass more data."
+            )
+        if hasattr(dataset, "subset"):  # lazy windows
+            return dataset.subset(slice(0, n_train)), dataset.subset(
+                slice(n - n_valid, n)
             )
         X, y = dataset.X, dataset.y
         train = Dataset(X[:n_train], None if y is None else y[:n_train])
@@ -329,6 +358,10 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         "center": [StrOptions({"last", "mean"}), None],
         "center_feature": [Interval(numbers.Integral, 0, None, closed="left")],
         "scale": [StrOptions({"std"}), None],
+        "windows_per_epoch": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "series_embedding": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "unseen_series": [StrOptions({"error", "mean"})],
+        "predict_dtype": [StrOptions({"float32", "float64"}), None],
     }
 
     # ------------------------------------------------------------ validation
@@ -364,28 +397,31 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
 
     def _used_rows(self, X: np.ndarray, y2: np.ndarray):
         """Keep the rows fit learns from: a complete X row and a complete y row."""
-        complete_X = _finite_rows(X)
-        complete_y = _finite_rows(y2)
+        used = self._used_rows_from(_finite_rows(X), _finite_rows(y2), len(X))
+        if len(used) == len(X):
+            return X, y2
+        return X[used], y2[used]
+
+    def _used_rows_from(self, complete_X, complete_y, n: int) -> np.ndarray:
+        """Positions of the rows with a complete X row and y row; count the others."""
         used = complete_X & complete_y
         self.n_skipped_ = int((~used).sum())
         self.n_skipped_target_ = int((complete_X & ~complete_y).sum())
         if not complete_X.any():
             raise ValueError(
-                f"Every row of X has NaN ({len(X)} rows), so {self._owner} has nothing "
+                f"Every row of X has NaN ({n} rows), so {self._owner} has nothing "
                 "to learn from. Rows need complete windows / lags: give more history, "
                 "or fill the missing values."
             )
         if not used.any():
             raise ValueError(
-                f"Every row of y with a complete X row has NaN ({len(X)} rows: "
+                f"Every row of y with a complete X row has NaN ({n} rows: "
                 f"{self.n_skipped_target_} with NaN in y, the others NaN in X), so "
                 f"{self._owner} has nothing to learn from. Each row needs its whole "
                 "target: pass data that reaches past the last target step (or fewer "
                 "target columns), or fill the missing values."
             )
-        if used.all():
-            return X, y2
-        return X[used], y2[used]
+        return np.flatnonzero(used)
 
     def _check_model_input(self, X_model: np.ndarray) -> None:
         if X_model.shape[1:] != self.input_shape_:
@@ -531,8 +567,16 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
 
         Returns ``(X_model, y2, gap, n_rows)`` and sets what fit learns from the
         data itself (``n_skipped_``, ``input_shape_``, ``n_outputs_``, ``device_``
-        ...). ``FleetRegressor`` prepares each member with it.
+        ...). ``FleetRegressor`` prepares each member with it. Lazy windows
+        (a :class:`WindowArray`) give a dataset that gathers each batch in
+        place of ``X_model`` (``y2`` is then None).
         """
+        if isinstance(X, WindowArray):
+            return prepare_lazy_fit(self, X, y)
+        if self.series_embedding is not None:
+            _embedding_needs_labels(self, X)
+        if hasattr(self, "series_labels_"):
+            del self.series_labels_
         X, y = self._validate_fit_data(X, y)
         _sizes(self.hidden_size, "hidden_size", self._owner)
         self._y_ndim = y.ndim
@@ -578,9 +622,12 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
             n_params = sum(p.numel() for p in self.net_.module.parameters())
             work = self._thread_work(n_params, min(self.batch_size, len(X_model)))
             self.n_threads_ = _resolve_threads(self.n_threads, work, self.device_)
-            X_t = torch.as_tensor(np.ascontiguousarray(X_model, np.float32))
-            y_t = torch.as_tensor(np.ascontiguousarray(y2))
             with _torch_threads(self.n_threads_):
+                if isinstance(X_model, WindowDataset):
+                    self.net_.fit(X_model, None)
+                    return
+                X_t = torch.as_tensor(np.ascontiguousarray(X_model, np.float32))
+                y_t = torch.as_tensor(np.ascontiguousarray(y2))
                 self.net_.fit(X_t.to(self.device_), y_t.to(self.device_))
 
     def _thread_work(self, n_params: int, rows: int) -> int:
@@ -653,7 +700,7 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         criterion, criterion_params = self._criterion()
         optimizer = _OPTIMIZERS.get(self.optimizer, self.optimizer)
         optimizer_params = _optimizer_kwargs(optimizer, self.weight_decay)
-        module = self._build_module(X_model, self.n_outputs_)
+        module = self._module_for(X_model)
         net_class = _LeanNet if self._lean_loop_allowed() else NeuralNetRegressor
         return net_class(
             module=module,
@@ -669,6 +716,7 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
             ),
             iterator_train=_TensorBatches,
             iterator_train__shuffle=True,
+            iterator_train__limit=self.windows_per_epoch,
             iterator_valid=_TensorBatches,
             iterator_valid__batch_size=max(self.batch_size, 4096),
             callbacks=self._callbacks(gap),
@@ -677,6 +725,16 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
             **criterion_params,
             **optimizer_params,
         )
+
+    def _module_for(self, X_model):
+        """Build the module to train: the network, in a series embedding if asked."""
+        dim = self.series_embedding
+        if dim is None:
+            return self._build_module(X_model, self.n_outputs_)
+        shape = (0, *self.input_shape_[:-1], self.input_shape_[-1] + int(dim))
+        inner = self._build_module(np.empty(shape, np.float32), self.n_outputs_)
+        # unseen series are refused or given the mean by predict (unseen_series)
+        return SeriesEmbedding(inner, len(self.series_labels_), int(dim), "mean")
 
     # ------------------------------------------------------------ prediction
     def predict(self, X):
@@ -700,6 +758,14 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
             (a diverged network), rather than a NaN taken for missing history.
         """
         check_is_fitted(self)
+        if isinstance(X, WindowArray):
+            out, complete = lazy_predict(self, X)
+            if complete.any():
+                self._check_finite_forecasts(out[complete])
+            self._warn_incomplete(complete)
+            return out.ravel() if self._y_ndim == 1 else out
+        if getattr(self, "series_labels_", None) is not None:
+            _embedding_needs_labels(self, X)
         X = self._validate_X(X, reset=False)
         _check_float32_range(X, "X", self._owner, self._feature_names())
         level, spread = self._window_stats(X)
@@ -714,27 +780,49 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
             if level is not None:
                 out[complete] += level[complete, None]
             self._check_finite_forecasts(out[complete])
+        self._warn_incomplete(complete)
+        return out.ravel() if self._y_ndim == 1 else out
+
+    @staticmethod
+    def _warn_incomplete(complete: np.ndarray) -> None:
         if not complete.all():
             warnings.warn(
-                f"{int((~complete).sum())} of {len(X_model)} rows of X have NaN "
+                f"{int((~complete).sum())} of {len(complete)} rows of X have NaN "
                 "(incomplete history): their predictions are NaN.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
-        return out.ravel() if self._y_ndim == 1 else out
 
     def _predict_rows(self, X_model: np.ndarray) -> np.ndarray:
         """Forecasts of complete model-input rows, as float64 ``(n, n_outputs)``.
 
-        On the CPU in float64 (see ``_forward``); on a GPU in float32, for speed.
+        On the CPU in float64 (see ``_forward``) unless ``predict_dtype`` says
+        float32; on a GPU in float32, for speed.
         """
-        dtype = np.float32 if self.device_.startswith("cuda") else np.float64
-        X_t = torch.as_tensor(np.ascontiguousarray(X_model, dtype))
-        n_params = sum(p.numel() for p in self.net_.module_.parameters())
-        work = self._thread_work(n_params, min(len(X_t), _PREDICT_BATCH))
-        threads = _resolve_threads(self.n_threads, work, self.device_)
+        module, dtype, threads = self._inference_setup(len(X_model))
+        return self._run_module(module, dtype, threads, X_model)
+
+    def _inference_setup(self, rows: int):
+        """Return ``(module, numpy dtype, threads)`` for forecasts of ``rows`` rows."""
+        on_gpu = self.device_.startswith("cuda")
+        wanted = getattr(self, "predict_dtype", None)
+        if wanted is None:
+            wanted = "float32" if on_gpu else "float64"
+        dtype = np.dtype(wanted)
+        module = self.net_.module_
+        if dtype == np.float64:
+            module = copy.deepcopy(module).double()
+        n_params = sum(p.numel() for p in module.parameters())
+        work = self._thread_work(n_params, min(rows, _PREDICT_BATCH))
+        return module, dtype, _resolve_threads(self.n_threads, work, self.device_)
+
+    def _run_module(self, module, dtype, threads, X_model, series=None):
+        """Forecasts of ``X_model`` by ``module`` in ``dtype``: float64 numpy."""
+        X_t = torch.as_tensor(np.ascontiguousarray(X_model, dtype)).to(self.device_)
+        if series is not None:
+            series = torch.as_tensor(series).to(self.device_)
         with _torch_threads(threads):
-            pred = self._forward(X_t.to(self.device_))
+            pred = self._forward(X_t, module=module, series=series)
         return pred.cpu().numpy().astype(np.float64)
 
     def _check_finite_forecasts(self, pred: np.ndarray) -> None:
@@ -748,7 +836,7 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
                 "TransformedTargetRegressor for y), or set 'gradient_clip'."
             )
 
-    def _forward(self, X_t: torch.Tensor, batch: int = _PREDICT_BATCH):
+    def _forward(self, X_t, batch: int = _PREDICT_BATCH, module=None, series=None):
         """Evaluate the module in slices of ``batch`` rows, without autograd.
 
         float64 ``X_t`` runs a float64 copy of the module: a float32 matrix
@@ -757,15 +845,22 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         could be forecast differently in the 7th digit when the other rows of
         the call change. In float64 those differences are about 1e-16, far
         below any tolerance. The trained module itself is left as it is.
+        ``series`` are the rows' series ids for a series embedding.
         """
-        module = self.net_.module_
-        if X_t.dtype == torch.float64:
-            module = copy.deepcopy(module).double()
+        if module is None:
+            module = self.net_.module_
+            if X_t.dtype == torch.float64:
+                module = copy.deepcopy(module).double()
         was_training = module.training
         module.eval()
         try:
             with torch.no_grad():
-                parts = [module(X_t[i : i + batch]) for i in range(0, len(X_t), batch)]
+                parts = [
+                    module(X_t[i : i + batch])
+                    if series is None
+                    else module(X_t[i : i + batch], series[i : i + batch])
+                    for i in range(0, len(X_t), batch)
+                ]
         finally:
             module.train(was_training)
         return torch.cat(parts)
@@ -792,7 +887,10 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
             was_training = module.training
             module.eval()
             with torch.no_grad():
-                module(dummy)
+                if isinstance(module, SeriesEmbedding):
+                    module(dummy, torch.zeros(1, dtype=torch.long, device=self.device_))
+                else:
+                    module(dummy)
             module.train(was_training)
         finally:
             for h in hooks:
@@ -962,6 +1060,28 @@ _TRAINING_DOC = """\
         traffic: a quiet holiday gets a narrow forecast band, a busy day a
         wide one, which is what ``loss='quantile'`` / ``'provisioning'`` need
         when the level moves (the idea of reversible instance normalisation).
+    windows_per_epoch : int or None, default=None
+        Rows (windows) per epoch: each epoch trains on a new random sample of
+        this many of the training rows (the first of that epoch's shuffled
+        order), the way global models over millions of windows are trained.
+        None trains on every row each epoch.
+    series_embedding : int or None, default=None
+        Learn a vector of this size per series and append it to every step of
+        its windows (a global model's per-series information). Needs the
+        windows of a panel as a :class:`WindowArray` (``SlidingWindow(...,
+        lazy=True)`` on a ``(series, time)`` frame), which tells each row's
+        series; the series of fit are ``series_labels_``.
+    unseen_series : {'error', 'mean'}, default='error'
+        With ``series_embedding``, what :meth:`predict` does for a series not
+        seen in fit: an error naming them, or the mean of the learned
+        embeddings (an average series). Read at predict time: no refit needed.
+    predict_dtype : {None, 'float32', 'float64'}, default=None
+        Precision of :meth:`predict`. None: float64 on the CPU (a row's forecast
+        then does not depend on the other rows of the call) and float32 on a
+        GPU. ``'float32'`` on the CPU is about 4x faster for large networks
+        (10,000 windows of 168 hours through 32 LSTM units: 0.6 s instead of
+        2.2 s on 2 cores), a row's forecast then varying in the 7th digit with
+        the batch it is computed in.
 """
 
 _ATTRIBUTES_DOC = """\
@@ -991,6 +1111,9 @@ _ATTRIBUTES_DOC = """\
         Smallest window spread used by ``scale='std'`` (only with it).
     n_threads_ : int
         torch threads used in :meth:`fit` (what ``n_threads`` resolved to).
+    series_labels_ : list
+        With ``series_embedding``: the series of fit, in the order of their
+        embeddings (``net_.module_.embedding.weight``).
 """
 
 

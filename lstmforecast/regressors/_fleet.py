@@ -17,7 +17,7 @@ from skorch.history import History
 from torch.func import vmap
 
 from lstmforecast._validation import PlainParamsMixin, check_same_rows, validated_data
-from lstmforecast.datasets._schema import as_written, duration_text
+from lstmforecast.datasets._schema import as_written
 from lstmforecast.nn._fleet import (
     _MEMBER_OPTIMIZERS,
     RecurrentFleetModule,
@@ -29,7 +29,12 @@ from lstmforecast.nn._fleet import (
     _Workspace,
 )
 from lstmforecast.nn._modules import _sizes
-from lstmforecast.preprocessing._panel import _plain, check_aligned, panel_layout
+from lstmforecast.preprocessing._panel import (
+    _plain,
+    check_aligned,
+    check_one_frequency,
+    panel_layout,
+)
 from lstmforecast.regressors._base import (
     _check_float32_range,
     _check_target,
@@ -53,6 +58,9 @@ _UNSUPPORTED = (
     ("early_stopping", False, "each member would stop at its own epoch"),
     ("verbose", 0, "skorch's per-epoch table is per network"),
     ("callbacks", None, "skorch callbacks act on one network"),
+    ("series_embedding", None, "each member is the model of one series"),
+    ("windows_per_epoch", None, "each member trains on all of its windows"),
+    ("predict_dtype", None, "members forecast in float64"),
 )
 
 
@@ -66,7 +74,7 @@ class _Panel:
     def __init__(self, X, owner: str):
         self.index = X.index if isinstance(X, (pd.DataFrame, pd.Series)) else None
         if isinstance(self.index, pd.MultiIndex):
-            _check_one_frequency(self.index, owner)
+            check_one_frequency(self.index, owner)
             self.layout = panel_layout(self.index, owner)
             self.labels = list(self.layout.keys)
             self.rows = [self.layout.rows(g) for g in range(self.layout.n_groups)]
@@ -76,39 +84,6 @@ class _Panel:
             self.labels = [None]
             self.rows = [np.arange(_num_samples(X))]
             self.names = ["series"]
-
-
-def _check_one_frequency(index: pd.MultiIndex, owner: str) -> None:
-    """Refuse a panel whose series are on different time steps, naming two."""
-    codes, uniques = index.droplevel(-1).factorize()
-    times = index.get_level_values(-1)
-    if isinstance(times, pd.DatetimeIndex):
-        values = times.as_unit("ns").asi8
-    elif pd.api.types.is_integer_dtype(times.dtype):
-        values = np.asarray(times, dtype=np.int64)
-    else:
-        return  # panel_layout names what is wrong with these times
-    order = np.lexsort((values, codes))
-    same = codes[order][1:] == codes[order][:-1]
-    steps = np.diff(values[order])[same]
-    group = codes[order][1:][same]
-    first = np.full(len(uniques), -1, dtype=np.int64)
-    first[group[::-1]] = steps[::-1]  # each series' first step
-    found = np.unique(first[first > 0])
-    if len(found) < 2:
-        return
-    show = (
-        (lambda s: duration_text(pd.Timedelta(int(s), "ns")))
-        if isinstance(times, pd.DatetimeIndex)
-        else str
-    )
-    a, b = (int(np.flatnonzero(first == s)[0]) for s in found[:2])
-    raise ValueError(
-        f"{owner} needs every series of the panel at one frequency, but series "
-        f"{_plain(uniques[a])} steps by {show(found[0])} and series "
-        f"{_plain(uniques[b])} by {show(found[1])}. Put them on one grid first "
-        "(HourlyAggregator(freq=...) or asfreq per series)."
-    )
 
 
 class FleetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):

@@ -106,6 +106,10 @@ class LSTMRegressor(_BaseNetRegressor):
         center=None,
         center_feature=0,
         scale=None,
+        windows_per_epoch=None,
+        series_embedding=None,
+        unseen_series="error",
+        predict_dtype=None,
     ):
         self.hidden_size = hidden_size
         self.cell = cell
@@ -134,6 +138,10 @@ class LSTMRegressor(_BaseNetRegressor):
         self.center = center
         self.center_feature = center_feature
         self.scale = scale
+        self.windows_per_epoch = windows_per_epoch
+        self.series_embedding = series_embedding
+        self.unseen_series = unseen_series
+        self.predict_dtype = predict_dtype
 
     def _to_model_input(self, X):
         return X[:, :, None] if X.ndim == 2 else X

@@ -108,6 +108,10 @@ class MLPRegressor(_BaseNetRegressor):
         center=None,
         center_feature=0,
         scale=None,
+        windows_per_epoch=None,
+        series_embedding=None,
+        unseen_series="error",
+        predict_dtype=None,
     ):
         self.hidden_size = hidden_size
         self.activation = activation
@@ -135,6 +139,10 @@ class MLPRegressor(_BaseNetRegressor):
         self.center = center
         self.center_feature = center_feature
         self.scale = scale
+        self.windows_per_epoch = windows_per_epoch
+        self.series_embedding = series_embedding
+        self.unseen_series = unseen_series
+        self.predict_dtype = predict_dtype
 
     def _to_model_input(self, X):
         return X.reshape(len(X), -1) if X.ndim == 3 else X
