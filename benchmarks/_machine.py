@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
+from pathlib import Path
 
 
 def load_average() -> float:
@@ -53,3 +55,33 @@ def machine_line() -> str:
         f"{platform.platform()}; {usable_cpus()} CPUs usable (os.cpu_count()="
         f"{os.cpu_count()}){mem}"
     )
+
+
+def peak_rss_kib() -> int:
+    """Return this process's peak resident size in KiB.
+
+    Returns
+    -------
+    kib : int
+        ``VmHWM`` from ``/proc/self/status`` (Linux; it follows
+        :func:`reset_peak_rss`), else ``ru_maxrss``.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def reset_peak_rss() -> None:
+    """Reset the peak resident size to the current size (Linux; else nothing).
+
+    Writing 5 to ``/proc/self/clear_refs`` resets ``VmHWM``: a later
+    :func:`peak_rss_kib` then reads the peak since this call.
+    """
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass

@@ -54,7 +54,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _machine import load_average, machine_line
+from _machine import load_average, machine_line, peak_rss_kib, reset_peak_rss
 
 DATA_DIR = Path(__file__).resolve().parent / "_data"
 DAY_MS = 86_400_000
@@ -138,17 +138,6 @@ def _files(folder: Path, n_days: int) -> list[Path]:
 
 
 # ------------------------------------------------------------------------- child
-def _vm_hwm_kib():
-    """Return this process's peak resident size (``VmHWM``, KiB), or None."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
 def _route(name, files, cells):
     from lstmforecast.datasets import iter_milano, read_milano
     from lstmforecast.preprocessing import HourlyAggregator
@@ -168,11 +157,8 @@ def child(case: str, folder: Path, n_days: int, cells, out: Path) -> None:
 
     files = _files(folder, n_days)
     imports_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    try:  # reset the peak to the current size (Linux): the imports' peak is not ours
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
-    base = _vm_hwm_kib() or imports_kib
+    reset_peak_rss()  # the imports' peak is not ours
+    base = peak_rss_kib()
     t0 = time.perf_counter()
     if case == "equal":
         streamed, s_agg = _route("stream", files, cells)
@@ -183,7 +169,7 @@ def child(case: str, folder: Path, n_days: int, cells, out: Path) -> None:
     else:
         frame, _ = _route(case.split("-")[0], files, cells)
     wall = time.perf_counter() - t0
-    peak = _vm_hwm_kib() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = peak_rss_kib()
     result = {
         "case": case,
         "wall_s": wall,

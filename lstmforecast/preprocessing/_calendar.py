@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from lstmforecast._validation import PlainParamsMixin, validated_data
 from lstmforecast.datasets._schema import as_written
-from lstmforecast.preprocessing._panel import _split_levels, as_time_index
+from lstmforecast.preprocessing._panel import as_time_index, time_level
 
 __all__ = ["CalendarFeatures"]
 
@@ -45,7 +45,7 @@ def _index_times(index: pd.Index) -> pd.DatetimeIndex:
     """Return the timestamps of an index: itself, or a panel's time level."""
     where = "the index of X"
     if isinstance(index, pd.MultiIndex):
-        index = _split_levels(index, "CalendarFeatures")[1]
+        index = time_level(index, "CalendarFeatures")
         where = "the time level of X"
     else:
         try:

@@ -380,26 +380,32 @@ class _BaseHistoryTransformer(PlainParamsMixin, TransformerMixin, BaseEstimator)
         Each series' history is its own fitted tail; a series not seen in fit (or
         of another time kind) gets none.
         """
-        tails = getattr(self, "_tails", None) or {}
-        same_kind = layout.kind == getattr(self, "_fit_kind", None)
-        for g, key in enumerate(layout.keys):
+        for g, history in enumerate(self._series_histories(layout)):
             rows = layout.rows(g)
             part = values[rows]
-            tail = tails.get(key) if same_kind else None
-            history = None
-            if tail is not None:
-                history = _history_rows(
-                    tail[0],
-                    tail[1],
-                    layout.times[rows[0]],
-                    layout.step,
-                    self._history_length(),
-                    self.fill_value,
-                )
             n_hist = 0 if history is None else len(history)
             if n_hist:
                 part = np.concatenate([history.astype(part.dtype, copy=False), part])
             yield g, rows, part, n_hist
+
+    def _series_histories(self, layout) -> list:
+        """Return the fitted rows just before each series' first row (or None)."""
+        tails = getattr(self, "_tails", None) or {}
+        if layout.kind != getattr(self, "_fit_kind", None) or not tails:
+            return [None] * layout.n_groups
+        first_times = layout.times[layout.order[layout.bounds[:-1]]]
+        need = self._history_length()
+        out = []
+        for key, first in zip(layout.keys, first_times, strict=True):
+            tail = tails.get(key)
+            out.append(
+                None
+                if tail is None
+                else _history_rows(
+                    tail[0], tail[1], first, layout.step, need, self.fill_value
+                )
+            )
+        return out
 
     def __sklearn_tags__(self):
         """Declare NaN support and float32 preservation."""

@@ -15,6 +15,11 @@ import numpy as np
 __all__ = ["WindowArray"]
 
 
+def _count_dtype(n: int):
+    """int32 for counts and codes up to ``n`` when they fit (half the memory)."""
+    return np.int32 if n < 2**31 - 1 else np.int64
+
+
 class WindowArray:
     """Sliding windows of one or many series, gathered by index when used.
 
@@ -96,7 +101,11 @@ class WindowArray:
         self._base.flags.writeable = False
         self._starts = starts
         self.lookback = lookback
-        self._series = None if series is None else np.asarray(series, np.int64)
+        self._series = (
+            None
+            if series is None
+            else np.asarray(series, _count_dtype(len(series_keys)))
+        )
         self.series_keys = None if series_keys is None else list(series_keys)
 
     # ----------------------------------------------------------- array-like
@@ -226,8 +235,11 @@ class WindowArray:
             True where the whole window is finite.
         """
         bad = np.isnan(self._base).any(axis=1)
-        running = np.r_[0, np.cumsum(bad, dtype=np.int64)]
-        return (running[self._starts + self.lookback] - running[self._starts]) == 0
+        running = np.zeros(len(bad) + 1, dtype=_count_dtype(len(bad)))
+        np.cumsum(bad, out=running[1:])
+        ends = running[self._starts + self.lookback]
+        ends -= running[self._starts]
+        return ends == 0
 
     def coverage(self, rows=None) -> np.ndarray:
         """Count how many of the windows ``rows`` hold each row of :attr:`base`.
@@ -246,7 +258,6 @@ class WindowArray:
         """
         starts = self._starts if rows is None else self._starts[rows]
         size = len(self._base) + 1
-        change = np.bincount(starts, minlength=size) - np.bincount(
-            starts + self.lookback, minlength=size
-        )
-        return np.cumsum(change[:-1])
+        counts = np.bincount(starts, minlength=size)
+        counts -= np.bincount(starts + self.lookback, minlength=size)
+        return np.cumsum(counts[:-1], out=counts[:-1])

@@ -152,8 +152,8 @@ class Layout:
         return self.order[self.bounds[g] : self.bounds[g + 1]]
 
 
-def _split_levels(index: pd.MultiIndex, owner: str):
-    """Return (series keys index, time index) of a panel's MultiIndex."""
+def time_level(index: pd.MultiIndex, owner: str) -> pd.Index:
+    """Return a panel's time level (the last), having refused times elsewhere."""
     names = list(index.names)
     for level in range(index.nlevels - 1):
         values = index.levels[level]
@@ -167,43 +167,48 @@ def _split_levels(index: pd.MultiIndex, owner: str):
                 f"({names[-1]!r}) the series labels. Put the time last: "
                 "X.reorder_levels([...series levels..., time level])."
             )
-    time = as_time_index(
+    return as_time_index(
         index.get_level_values(-1), owner, f"the time level {names[-1]!r} of X"
     )
-    keys = index.droplevel(-1)
-    return keys, time
 
 
-def check_one_frequency(index: pd.MultiIndex, owner: str) -> None:
-    """Refuse a panel whose series are on different time steps, naming two."""
+def _split_levels(index: pd.MultiIndex, owner: str):
+    """Return (series codes, their labels, time index) of a panel's MultiIndex.
+
+    The codes number the series in order of first appearance (-1: a missing
+    label). With one series level they are read from the index's own codes, so
+    the labels of a 10-million-row panel are never materialised.
+    """
+    time = time_level(index, owner)
+    if index.nlevels == 2:
+        level_codes = np.asarray(index.codes[0])
+        codes, first_seen = pd.factorize(level_codes)
+        if (first_seen < 0).any():  # a missing label: code -1 everywhere
+            codes = np.where(level_codes < 0, -1, codes)
+            first_seen = first_seen[first_seen >= 0]
+        keys = list(index.levels[0][first_seen])
+        return codes, keys, time
     codes, uniques = index.droplevel(-1).factorize()
-    times = index.get_level_values(-1)
-    if isinstance(times, pd.DatetimeIndex):
-        values = times.as_unit("ns").asi8
-    elif pd.api.types.is_integer_dtype(times.dtype):
-        values = np.asarray(times, dtype=np.int64)
-    else:
-        return  # panel_layout names what is wrong with these times
-    order = np.lexsort((values, codes))
-    same = codes[order][1:] == codes[order][:-1]
-    steps = np.diff(values[order])[same]
-    group = codes[order][1:][same]
-    first = np.full(len(uniques), -1, dtype=np.int64)
-    first[group[::-1]] = steps[::-1]  # each series' first step
-    found = np.unique(first[first > 0])
+    return codes, list(uniques), time
+
+
+def _check_one_step(layout_parts, kind, owner: str) -> None:
+    """Refuse series of different time steps (each one's first step), naming two."""
+    diffs, bounds, keys = layout_parts
+    sizes = np.diff(bounds)
+    longer = np.flatnonzero(sizes >= 2)
+    if not len(longer):
+        return
+    first = diffs[bounds[longer]]
+    found = np.unique(first)
     if len(found) < 2:
         return
-    show = (
-        (lambda s: duration_text(pd.Timedelta(int(s), "ns")))
-        if isinstance(times, pd.DatetimeIndex)
-        else str
-    )
-    a, b = (int(np.flatnonzero(first == s)[0]) for s in found[:2])
+    a, b = (int(longer[np.flatnonzero(first == s)[0]]) for s in found[:2])
     raise ValueError(
         f"{owner} needs every series of the panel at one frequency, but series "
-        f"{_plain(uniques[a])} steps by {show(found[0])} and series "
-        f"{_plain(uniques[b])} by {show(found[1])}. Put them on one grid first "
-        "(HourlyAggregator(freq=...) or asfreq per series)."
+        f"{_plain(keys[a])} steps by {_show_step(int(found[0]), kind)} and series "
+        f"{_plain(keys[b])} by {_show_step(int(found[1]), kind)}. Put them on one "
+        "grid first (HourlyAggregator(freq=...) or asfreq per series)."
     )
 
 
@@ -214,9 +219,9 @@ def panel_layout(
 
     ``step`` is the fitted step (transform), used when the times are of the
     fitted kind ``fit_kind``; None infers it from the data (fit), which then
-    needs a series with at least two rows.
+    needs a series with at least two rows, all series on one step.
     """
-    keys_index, time = _split_levels(index, owner)
+    codes, keys, time = _split_levels(index, owner)
     if _time_kind(time) != fit_kind:
         step = None
     if time.hasnans:
@@ -226,8 +231,7 @@ def panel_layout(
             "needs its time. Drop or fix those rows."
         )
     names = [n if n is not None else f"level_{i}" for i, n in enumerate(index.names)]
-    codes, uniques = keys_index.factorize()
-    if (codes < 0).any():
+    if len(codes) and codes.min() < 0:
         at = int(np.flatnonzero(codes < 0)[0])
         raise ValueError(
             f"X has a missing series label at row {at} "
@@ -236,44 +240,32 @@ def panel_layout(
             "Fill or drop those rows."
         )
     times = _as_int64(time)
-    order = np.argsort(codes, kind="stable")
-    sorted_codes, sorted_times = codes[order], times[order]
+    if (codes[1:] >= codes[:-1]).all():  # already by series: no sort, no copies
+        order, sorted_codes, sorted_times = np.arange(len(codes)), codes, times
+    else:
+        order = np.argsort(codes, kind="stable")
+        sorted_codes, sorted_times = codes[order], times[order]
     same = sorted_codes[1:] == sorted_codes[:-1]
     diffs = np.diff(sorted_times)
     kind = _time_kind(time)
-    key_names = names[:-1]
-    keys = list(uniques)
 
     def where(k):  # the k-th consecutive pair of the sorted rows, for messages
         return _show_row(index[order[k + 1]], names), _show_row(index[order[k]], names)
 
-    bad = same & (diffs <= 0)
-    if bad.any():
-        k = int(np.flatnonzero(bad)[0])
-        later, earlier = where(k)
-        if diffs[k] == 0:
-            raise ValueError(
-                f"{owner} got the (series, time) pair ({later}) twice: a time "
-                "cannot be ordered against itself. Drop or aggregate the "
-                "duplicates first (X[~X.index.duplicated()], or HourlyAggregator)."
-            )
-        raise ValueError(
-            f"{owner} needs the rows of each series in time order, but ({later}) "
-            f"comes after ({earlier}) in X. Sort X first (X.sort_index())."
-        )
-    steps = diffs[same]
+    _check_strictly_increasing(same, diffs, where, owner)
+    bounds = np.r_[0, np.flatnonzero(~same) + 1, len(order)]
     if step is None:
-        check_one_frequency(index, owner)
-        if not steps.size:
+        _check_one_step((diffs, bounds, keys), kind, owner)
+        if not same.any():
             raise ValueError(
                 f"{owner} got a panel whose series have one row each "
                 f"({len(keys)} series): the time step cannot be verified and no "
                 "lag or window fits. Give each series at least two rows."
             )
-        step = int(steps[0])
+        step = int(diffs[int(np.argmax(same))])
     off = same & (diffs != step)
     if off.any():
-        k = int(np.flatnonzero(off)[0])
+        k = int(np.argmax(off))
         later, earlier = where(k)
         raise ValueError(
             f"{owner} needs each series on a regular grid, but X jumps from "
@@ -282,7 +274,6 @@ def panel_layout(
             "first (HourlyAggregator with a 'missing' policy, or asfreq per "
             "series)."
         )
-    bounds = np.r_[0, np.flatnonzero(~same) + 1, len(order)]
     return Layout(
         times=times,
         time_index=time,
@@ -290,9 +281,28 @@ def panel_layout(
         step=step,
         codes=codes,
         keys=keys,
-        key_names=key_names,
+        key_names=names[:-1],
         order=order,
         bounds=bounds,
+    )
+
+
+def _check_strictly_increasing(same, diffs, where, owner: str) -> None:
+    """Refuse repeated (series, time) pairs and rows out of time order."""
+    bad = same & (diffs <= 0)
+    if not bad.any():
+        return
+    k = int(np.argmax(bad))
+    later, earlier = where(k)
+    if diffs[k] == 0:
+        raise ValueError(
+            f"{owner} got the (series, time) pair ({later}) twice: a time "
+            "cannot be ordered against itself. Drop or aggregate the "
+            "duplicates first (X[~X.index.duplicated()], or HourlyAggregator)."
+        )
+    raise ValueError(
+        f"{owner} needs the rows of each series in time order, but ({later}) "
+        f"comes after ({earlier}) in X. Sort X first (X.sort_index())."
     )
 
 

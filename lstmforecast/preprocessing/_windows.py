@@ -309,19 +309,46 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
             full, n_hist = self._with_history(values, index, step)
             starts = np.arange(n_hist, len(full))
             return WindowArray(self._padded(full), starts, self.lookback_)
-        parts, starts, offset = [], np.empty(len(values), np.int64), 0
-        for _, rows, full, n_hist in self._series_parts(values, layout):
-            parts.append(self._padded(full))
-            starts[rows] = offset + np.arange(n_hist, len(full))
-            offset += len(parts[-1])
-        keys = layout.keys
+        return self._lazy_panel(values, layout)
+
+    def _lazy_panel(self, values, layout) -> WindowArray:
+        """All series' padded rows in one array, written in two vectorised moves.
+
+        Series g takes ``lookback`` fill rows, its history (``h_g`` rows of its
+        fitted tail) and its ``n_g`` rows, as :meth:`_padded` lays out one
+        series; the window of a row starts ``lookback`` rows before the row's own.
+        """
+        lookback, n_win = self.lookback_, len(self._window_cols)
+        histories = self._series_histories(layout)
+        h = np.array([0 if x is None else len(x) for x in histories], np.int64)
+        n = np.diff(layout.bounds)
+        offsets = np.r_[0, np.cumsum(lookback + h + n)]
+        width = n_win + len(self._known_cols)
+        base = np.full((offsets[-1], width), self.fill_value, dtype=values.dtype)
+        # each row's place: its series' offset, the fill and history, its rank
+        rank = np.arange(len(values)) - np.repeat(layout.bounds[:-1], n)
+        dest = np.empty(len(values), np.int64)
+        dest[layout.order] = np.repeat(offsets[:-1] + lookback + h, n) + rank
+        self._place(base, dest, values)
+        if h.any():
+            held = [x for x in histories if x is not None and len(x)]
+            first = np.repeat(offsets[:-1] + lookback, h)
+            within = np.arange(h.sum()) - np.repeat(np.cumsum(h) - h, h)
+            self._place(base, first + within, np.concatenate(held))
         return WindowArray(
-            np.concatenate(parts),
-            starts,
-            self.lookback_,
+            base,
+            dest - lookback,
+            lookback,
             series=layout.codes,
-            series_keys=keys,
+            series_keys=layout.keys,
         )
+
+    def _place(self, base, dest, rows) -> None:
+        """Write ``rows``' window columns at ``dest``, their known ones a row up."""
+        n_win = len(self._window_cols)
+        base[dest, :n_win] = rows[:, self._window_cols]
+        if len(self._known_cols):
+            base[dest - 1, n_win:] = rows[:, self._known_cols]
 
     def _padded(self, full: np.ndarray) -> np.ndarray:
         """``lookback`` rows of ``fill_value``, then ``full``'s window columns."""

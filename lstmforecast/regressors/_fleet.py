@@ -32,7 +32,6 @@ from lstmforecast.nn._modules import _sizes
 from lstmforecast.preprocessing._panel import (
     _plain,
     check_aligned,
-    check_one_frequency,
     panel_layout,
 )
 from lstmforecast.regressors._base import (
@@ -74,7 +73,6 @@ class _Panel:
     def __init__(self, X, owner: str):
         self.index = X.index if isinstance(X, (pd.DataFrame, pd.Series)) else None
         if isinstance(self.index, pd.MultiIndex):
-            check_one_frequency(self.index, owner)
             self.layout = panel_layout(self.index, owner)
             self.labels = list(self.layout.keys)
             self.rows = [self.layout.rows(g) for g in range(self.layout.n_groups)]

@@ -123,16 +123,23 @@ def _scale_floor(X: WindowArray, rows: np.ndarray, feature: int) -> float:
     """Return 0.1 x the std of ``feature`` over the windows ``rows``, ungathered.
 
     The same statistic as over the stacked windows: every padded row weighted by
-    how many of those windows hold it.
+    how many of those windows hold it, summed in blocks of rows (two passes:
+    the mean, then the squared deviations).
     """
-    weights = X.coverage(rows).astype(np.float64)
-    held = weights > 0
-    values = X.base[held, feature].astype(np.float64)
-    weights = weights[held]
-    if not weights.size:
+    weights = X.coverage(rows)
+    total = float(weights.sum())
+    if total == 0:
         return 1.0
-    mean = np.dot(weights, values) / weights.sum()
-    std = float(np.sqrt(np.dot(weights, (values - mean) ** 2) / weights.sum()))
+    blocks = range(0, len(weights), 1 << 20)
+
+    def weighted(block, mean=None):
+        w = weights[block : block + (1 << 20)]
+        v = X.base[block : block + (1 << 20), feature].astype(np.float64)
+        v = np.where(w > 0, v, 0.0)  # rows outside every window may be NaN
+        return np.dot(w, v if mean is None else (v - mean) ** 2)
+
+    mean = sum(weighted(b) for b in blocks) / total
+    std = float(np.sqrt(sum(weighted(b, mean) for b in blocks) / total))
     floor = 0.1 * std
     return floor if floor > 0 else 1.0
 
