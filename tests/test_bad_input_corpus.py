@@ -81,6 +81,7 @@ from lstmforecast.preprocessing import (
     LagFeatures,
     SlidingWindow,
     UnevenPanelWarning,
+    WindowArray,
     make_horizon_targets,
     make_windows,
     temporal_train_test_split,
@@ -199,6 +200,16 @@ def _snapshot(value):
         return copy.deepcopy(value)
     if sparse.issparse(value):
         return value.copy()
+    if isinstance(value, WindowArray):
+        keys = value.series_keys
+        series = None if value.series is None else value.series.copy()
+        return WindowArray(
+            value.base.copy(),
+            value.starts.copy(),
+            value.lookback,
+            series=series,
+            series_keys=None if keys is None else list(keys),
+        )
     if isinstance(value, (list, tuple)):
         return type(value)(_snapshot(v) for v in value)
     if isinstance(value, dict):
@@ -230,6 +241,13 @@ def _assert_same(before, after, where="input"):
         np.testing.assert_array_equal(after, before, err_msg=where)
     elif sparse.issparse(before):
         assert (after != before).nnz == 0, where
+    elif isinstance(before, WindowArray):
+        np.testing.assert_array_equal(after.base, before.base, err_msg=where)
+        np.testing.assert_array_equal(after.starts, before.starts, err_msg=where)
+        assert after.lookback == before.lookback, where
+        if before.series is not None:
+            np.testing.assert_array_equal(after.series, before.series, err_msg=where)
+        assert after.series_keys == before.series_keys, where
     elif isinstance(before, (list, tuple)):
         assert type(after) is type(before) and len(after) == len(before), where
         for i, (b, a) in enumerate(zip(before, after, strict=True)):
@@ -5065,6 +5083,164 @@ bad(
 )
 
 
+# ============================================== global model on lazy windows
+def _two_frequencies():
+    hourly = [(4159, t) for t in HOURS[:6]]
+    two_hourly = [(5161, t) for t in HOURS[:12:2]]
+    return _panel(hourly + two_hourly)
+
+
+def _lazy(panel=PANEL, lookback=4):
+    return SlidingWindow(lookback, lazy=True).fit(panel).transform(panel)
+
+
+def _embedded_on(cells):
+    def make(ctx):
+        part = PANEL[PANEL.index.get_level_values("cell").isin(cells)]
+        model = LSTM(series_embedding=2)
+        return model.fit(_lazy(part), part["internet"].to_numpy())
+
+    return make
+
+
+LAZY_PANEL = _lazy()
+LAZY_ONE = SlidingWindow(4, lazy=True).fit_transform(ARRAY[:, :1])
+bad(
+    "window-lazy-two-frequencies",
+    SlidingWindow(3, lazy=True).fit,
+    _two_frequencies(),
+    match=[
+        "SlidingWindow needs every series of the panel at one frequency",
+        "series 4159 steps by 1h and series 5161 by 2h",
+        "HourlyAggregator(freq=...)",
+    ],
+)
+bad(
+    "window-lazy-one-row-series",
+    SlidingWindow(3, lazy=True).fit,
+    _panel(PANEL_ROWS[:6] + PANEL_ROWS[24:25]),
+    match=["SlidingWindow got a panel with series of one row", "5161"],
+)
+bad(
+    "window-lazy-and-flatten",
+    SlidingWindow(3, lazy=True, flatten=True).fit,
+    PANEL,
+    match=["SlidingWindow got flatten=True and lazy=True", "Set one of them to False"],
+)
+bad(
+    "window-array-base-1d",
+    WindowArray,
+    np.zeros(5),
+    [0],
+    2,
+    match=["WindowArray needs 'base' as a 2-D float array", "got 1-D"],
+)
+bad(
+    "window-array-start-outside",
+    WindowArray,
+    np.zeros((5, 1)),
+    [0, 4],
+    2,
+    match=["window start outside 'base' (5 rows, lookback 2)", "from 0 to 4"],
+)
+bad(
+    "window-array-series-without-keys",
+    WindowArray,
+    np.zeros((5, 1)),
+    [0],
+    2,
+    series=[0],
+    match=["WindowArray takes 'series' and 'series_keys' together"],
+)
+bad(
+    "window-array-float-index",
+    LAZY_PANEL.__getitem__,
+    np.array([0.5]),
+    exc=IndexError,
+    match=["WindowArray takes an int, a slice, an int array or a boolean mask"],
+)
+bad(
+    "window-array-short-mask",
+    LAZY_PANEL.__getitem__,
+    np.array([True, False]),
+    exc=IndexError,
+    match=["A boolean mask of WindowArray needs one value per window (48)"],
+)
+bad(
+    "lstm-embedding-plain-array",
+    LSTM(series_embedding=2).fit,
+    WINDOWS,
+    TARGET,
+    match=[
+        "LSTMRegressor has series_embedding=2",
+        "X is a plain ndarray",
+        "SlidingWindow(lookback, lazy=True)",
+    ],
+)
+bad(
+    "lstm-embedding-one-series",
+    LSTM(series_embedding=2).fit,
+    LAZY_ONE,
+    ARRAY[:, 0],
+    match=["X is the windows of a single series", "series_embedding=None"],
+)
+bad(
+    "mlp-embedding-plain-array",
+    MLPRegressor(series_embedding=3, max_epochs=1).fit,
+    X2,
+    TARGET,
+    match=["MLPRegressor has series_embedding=3", "a plain ndarray"],
+)
+bad(
+    "lstm-embedding-unseen-series",
+    lambda model, X: model.predict(X),
+    Lazy(_embedded_on([4159])),
+    LAZY_PANEL,
+    match=[
+        "LSTMRegressor got 1 series not seen in fit (5161)",
+        "unseen_series='mean'",
+    ],
+)
+bad(
+    "lstm-lazy-other-lookback",
+    lambda model, X: model.predict(X),
+    Lazy(_embedded_on([4159, 5161])),
+    _lazy(lookback=5),
+    match=["X has windows of 5 steps, but LSTMRegressor was fitted on 4"],
+)
+bad(
+    "lstm-lazy-target-rows",
+    LSTM().fit,
+    LAZY_PANEL,
+    TARGET,
+    match=["inconsistent numbers of samples", "X has 48, y has 30 rows"],
+)
+bad(
+    "lstm-windows-per-epoch-zero",
+    LSTM(windows_per_epoch=0).fit,
+    WINDOWS,
+    TARGET,
+    exc=InvalidParameterError,
+    match=["The 'windows_per_epoch' parameter of LSTMRegressor", "Got 0 instead"],
+)
+bad(
+    "lstm-predict-dtype-half",
+    LSTM(predict_dtype="float16").fit,
+    WINDOWS,
+    TARGET,
+    exc=InvalidParameterError,
+    match=["The 'predict_dtype' parameter of LSTMRegressor", "'float16'"],
+)
+bad(
+    "lstm-unseen-series-guess",
+    LSTM(unseen_series="zero").fit,
+    WINDOWS,
+    TARGET,
+    exc=InvalidParameterError,
+    match=["The 'unseen_series' parameter of LSTMRegressor", "'zero'"],
+)
+
+
 # ==================================================================== summary
 # The least number of cases per surface: dropping cases fails loudly here.
 MIN_CASES = {
@@ -5074,13 +5250,13 @@ MIN_CASES = {
     "aggregator": 49,
     "calendar": 25,
     "lags": 49,
-    "window": 48,
+    "window": 56,
     "make_windows": 15,
     "targets": 14,
     "split": 13,
     "panel_split": 16,
-    "lstm": 73,
-    "mlp": 12,
+    "lstm": 81,
+    "mlp": 13,
     "direct": 14,
     "recursive": 17,
     "metrics": 72,
