@@ -2,10 +2,11 @@
 
 A *fleet* holds ``n_members`` networks of the same shape, each with its own
 weights, in one ``(n_members, n_params)`` tensor. Its forward and backward passes
-run every member at once: per time step one batched matrix product per layer
-(``torch.bmm`` over the members) and a few elementwise operations over all the
-members' gates, with the gradients written by hand (no autograd graph of
-thousands of small nodes). The members never mix: member ``m`` reads only its own
+run every member at once: per time step one batched matrix product for all
+the layers (``torch.bmm`` over the members; the layers run as a wavefront, see
+:class:`_Workspace`) and a few elementwise operations over all the members'
+gates, with the gradients written by hand (no autograd graph of thousands of
+small nodes). The members never mix: member ``m`` reads only its own
 inputs and weights, and its gradient is the gradient of its own loss.
 
 Layout of a member's parameters (what :meth:`RecurrentFleetModule.to_module`
@@ -72,193 +73,228 @@ class _Spec:
         return layers, (head_w, flat[:, cut : self.n_params])
 
 
-class _LayerBuffers:
-    """One layer's buffers for a pass over ``lookback`` steps of ``n`` members.
-
-    Time-major (each step's block contiguous). Kept for every step: the input
-    rows ``xh[t] = [x_t; h_{t-1}; 1]`` (the constant row carries the bias), and
-    what the backward pass multiplies by, computed in the forward pass while the
-    gates are still in the cache: ``p[t]``, the gates' local derivatives times
-    their partners (``g s_i (1 - s_i)``, ``c_{t-1} s_f (1 - s_f)``,
-    ``i (1 - g^2)``, ``tanh(c_t) s_o (1 - s_o)``), ``oq[t] = o (1 - tanh(c_t)^2)``
-    and the gates ``s[t]`` (the backward pass reads the forget gate). The cell
-    of one step is scratch: ``c2`` (twice the cell state, which makes
-    ``tanh(c) = 2 sigmoid(c2) - 1`` one sigmoid of it) and ``tc``.
-    """
-
-    def __init__(self, n, lookback, batch, width, units, dtype, first):
-        new = lambda *shape: torch.zeros(*shape, dtype=dtype)  # noqa: E731
-        rows, h = width + units + 1, units
-        self.width, self.units, self.rows = width, units, rows
-        self.xh = new(lookback, n, rows, batch)
-        self.xh[:, :, rows - 1] = 1.0
-        self.p = new(lookback, n, 4 * h, batch)
-        self.oq = new(lookback, n, h, batch)
-        self.s = new(lookback, n, 4 * h, batch)
-        self.c2 = (new(n, h, batch), new(n, h, batch))  # this step's, the last one's
-        self.tc = new(n, h, batch)
-        self.w = new(n, 4 * h, rows)  # [ih | hh | b_ih + b_hh], g rows x 2
-        self.wt = new(n, h if first else width + h, 4 * h)
-        self.g = new(n, h if first else width + h, batch)  # W^T dz
-        self.dz = new(n, 4 * h, batch)
-        self.dw_t = new(n, rows, 4 * h)  # the weight gradient, transposed
-        self.dc, self.dh = new(n, h, batch), new(n, h, batch)
-        self.ones = torch.ones(n, h, batch, dtype=dtype)
-        self.zeros = torch.zeros(1, 1, 1, dtype=dtype).expand(n, h, batch)
-        self.minus_ones = torch.full((1, 1, 1), -1.0, dtype=dtype).expand(n, h, batch)
-        self.dz_cell = self.dz[:, : 3 * h].view(n, 3, h, batch)  # dz of i, f, g
-        self.dz_o = self.dz[:, 3 * h :]
-        self.g_in = self.g[:, :width] if not first else None
-        self.g_rec = self.g[:, -h:]
-        # the views of each step, made once: the loops only call operations
-        self.steps = [
-            {
-                "p": self.p[t],
-                "p_parts": tuple(self.p[t][:, j * h : (j + 1) * h] for j in range(4)),
-                "p_cell": self.p[t][:, : 3 * h].view(n, 3, h, batch),
-                "p_o": self.p[t][:, 3 * h :],
-                "oq": self.oq[t],
-                "s": self.s[t],
-                "gates": tuple(self.s[t][:, j * h : (j + 1) * h] for j in range(4)),
-                "xh": self.xh[t],
-                "h_next": self.xh[t + 1][:, width : width + h]
-                if t + 1 < lookback
-                else None,
-            }
-            for t in range(lookback)
-        ]
-
-
 class _Workspace:
     """Every buffer of a forward and backward pass, allocated once and reused.
 
+    The layers run as one *wavefront*: at wave ``tau`` layer ``k`` computes its
+    step ``tau - k``, so the layers of one wave are independent (layer ``k``
+    reads layer ``k - 1``'s output of the wave before) and every wave is one
+    batched product over all the layers' gates. The input rows of a wave are
+    ``[x_tau; h_1; ...; h_L; 1]`` (each ``h_k`` as the wave before left it; the
+    constant row carries the biases), the gate rows ``[i; f; g; o]``, each the
+    ``S = sum(hidden_size)`` units of all the layers in a row. The combined
+    weights ``w`` hold every layer's block (zero elsewhere), which also makes
+    the backward product ``w^T dz`` give each ``h_k`` the sum of the gradients of
+    its two readers. Cells outside a layer's steps (the first ``k`` and the last
+    ``L - 1 - k`` waves) are *dead*: their outputs, cells and backward factors
+    are zeroed, so nothing flows through them.
+
+    Kept for every wave: the input rows ``xh``, the forget gates ``f``, and what
+    the backward pass multiplies by, computed while the gates are still in the
+    cache: ``p``, the gates' local derivatives times their partners (``g s_i (1
+    - s_i)``, ``c_{t-1} s_f (1 - s_f)``, ``i (1 - g^2) / 4``, ``tanh(c_t) s_o (1
+    - s_o)``; the quarter is ``s_g (1 - s_g)`` with ``s_g = sigmoid(2 z)``, and
+    the backward pass multiplies it back, exactly) and ``oq = o (1 -
+    tanh(c_t)^2)``. Scratch, one wave's: the gates ``s`` and ``c2`` (twice the
+    cell state, which makes ``tanh(c) = 2 sigmoid(c2) - 1`` one sigmoid of it).
     Fresh buffers at every step would cost page faults; a fit reuses one
     workspace for all its steps (the shapes never change).
     """
 
     def __init__(self, spec: _Spec, n, lookback, batch, dtype=torch.float32):
+        new = lambda *shape: torch.zeros(*shape, dtype=dtype)  # noqa: E731
         self.key = (n, lookback, batch, dtype)
         self.lookback, self.batch = lookback, batch
-        self.layers = [
-            _LayerBuffers(n, lookback, batch, width, units, dtype, first=k == 0)
-            for k, (_, width, units) in enumerate(spec.layers)
-        ]
-        for k, layer in enumerate(self.layers[:-1]):
-            above = self.layers[k + 1]
-            for t, step in enumerate(layer.steps):
-                step["h_out"] = above.xh[t][:, : layer.units]
-        self.h_last = torch.zeros(n, spec.hidden_size[-1], batch, dtype=dtype)
+        n_layers, width = len(spec.layers), spec.input_size
+        units = self.units = sum(spec.hidden_size)
+        self.rows = rows = width + units + 1
+        self.n_waves = waves = lookback + n_layers - 1
+        self.offsets = [sum(spec.hidden_size[:k]) for k in range(n_layers + 1)]
+        self.xh = new(waves + 1, n, rows, batch)
+        self.xh[:, :, rows - 1] = 1.0
+        self.s = new(n, 4 * units, batch)  # scratch: the gates of one wave
+        self.p = new(waves, n, 4 * units, batch)
+        self.f = new(waves, n, units, batch)  # the forget gates, kept
+        self.oq = new(waves, n, units, batch)
+        self.c2 = (new(n, units, batch), new(n, units, batch))  # this wave's, the last
+        self.tc = new(n, units, batch)
+        self.w = new(n, 4 * units, rows)  # the layers' [ih | hh | b_ih + b_hh]
+        log2e = -1.4426950408889634
+        scale = torch.tensor([log2e, log2e, 2.0 * log2e, log2e], dtype=dtype)
+        self.exp2_scale = scale.view(1, 4, 1, 1)
+        self.one = torch.ones((), dtype=dtype)  # a tensor: no scalar to wrap
+        self.wt = new(n, units, 4 * units)  # w^T on the h rows, g columns x 4
+        self.g, self.dh_top = new(n, units, batch), new(n, units, batch)
+        self.dz, self.dw_t = new(n, 4 * units, batch), new(n, rows, 4 * units)
+        self.dc = new(n, units, batch)
+        self.dc_gates = self.dc.unsqueeze(1)  # broadcast over i, f, g
+        self.dz_rows = self.dz.transpose(1, 2)
+        self.ones = torch.ones(n, units, batch, dtype=dtype)
+        self.zeros = torch.zeros(1, 1, 1, dtype=dtype).expand(n, units, batch)
+        self.minus_ones = torch.full((1, 1, 1), -1.0, dtype=dtype).expand_as(self.ones)
+        self.dz_cell = self.dz[:, : 3 * units].view(n, 3, units, batch)
+        self.dz_o = self.dz[:, 3 * units :]
+        self.h_last = self.xh[waves][:, width + self.offsets[-2] : width + units]
         self.grad = torch.zeros(n, spec.n_params, dtype=dtype)
+        self.steps = [self._views(tau, lookback, n_layers) for tau in range(waves)]
+
+    def _views(self, tau: int, lookback: int, n_layers: int) -> dict:
+        """Return the views of wave ``tau``, made once: the loops only call ops."""
+        u, n, batch = self.units, self.xh.shape[1], self.batch
+        width = self.rows - 1 - u  # input features
+        p, s = self.p[tau], self.s
+        h_next = self.xh[tau + 1][:, width : width + u]
+        dead = []  # row ranges of the layers with no step at this wave
+        if tau + 1 < n_layers:
+            dead.append((self.offsets[tau + 1], u))
+        if tau >= lookback:
+            dead.append((0, self.offsets[tau - lookback + 1]))
+        p4 = p.view(n, 4, u, batch)
+        zeroed = [
+            part
+            for a, b in dead
+            for part in (h_next[:, a:b], p4[:, :, a:b], self.oq[tau][:, a:b])
+        ]
+        return {
+            "p": p,
+            "p_parts": tuple(p[:, j * u : (j + 1) * u] for j in range(4)),
+            "p_cell": p[:, : 3 * u].view(n, 3, u, batch),
+            "p_o": p[:, 3 * u :],
+            "oq": self.oq[tau],
+            "s": s,
+            "gates": tuple(s[:, j * u : (j + 1) * u] for j in range(4)),
+            "f": self.f[tau],
+            "xh": self.xh[tau],
+            "h_next": h_next,
+            "dead": dead,
+            "zeroed": zeroed,
+        }
+
+
+def _load_weights(spec: _Spec, flat, ws: _Workspace) -> None:
+    """Copy each layer's weights into its blocks of ``ws.w`` and ``ws.wt``.
+
+    ``ws.w`` is scaled for :func:`_wave_forward`'s sigmoid: by ``-log2(e)``, and
+    ``-2 log2(e)`` on the g rows (``tanh(z) = 2 sigmoid(2 z) - 1``); ``ws.wt``,
+    the transposed weights on the ``h`` rows for the backward pass, is not.
+    """
+    layers, _ = spec.views(flat)
+    n, u, width = flat.shape[0], ws.units, spec.input_size
+    w4 = ws.w.view(n, 4, u, ws.rows)
+    for k, ((weight, b_ih, b_hh), (_, inputs, units)) in enumerate(
+        zip(layers, spec.layers, strict=True)
+    ):
+        rows = slice(ws.offsets[k], ws.offsets[k] + units)
+        first = 0 if k == 0 else width + ws.offsets[k - 1]  # [inputs | own h]
+        w4[:, :, rows, first : first + inputs + units].copy_(
+            weight.view(n, 4, units, inputs + units)
+        )
+        w4[:, :, rows, -1] = torch.add(b_ih, b_hh).view(n, 4, units)
+    ws.wt.copy_(ws.w[:, :, width : width + u].transpose(1, 2))
+    ws.wt.view(n, u, 4, u)[:, :, 2].mul_(4.0)  # p's g rows are a quarter
+    w4.mul_(ws.exp2_scale)  # -log2(e) z, and -2 log2(e) z on the g rows
 
 
 def _forward(spec: _Spec, flat, X_tm, ws: _Workspace) -> torch.Tensor:
     """Run every member on its windows; return ``(n, n_outputs, batch)``.
 
     ``X_tm`` is time-major ``(lookback, n, input_size, batch)``. The g gate's
-    ``tanh(z) = 2 sigmoid(2 z) - 1`` (its rows of the weights are doubled, which
-    is exact), and so is ``tanh(c)``: one sigmoid over all four gates, and no
-    ``torch.tanh`` (several times slower than the sigmoid on the CPU).
+    ``tanh(z) = 2 sigmoid(2 z) - 1``, and so is ``tanh(c)``: one sigmoid over all
+    four gates, and no ``torch.tanh`` (several times slower than the sigmoid on
+    the CPU). The gates' sigmoid is ``1 / (1 + 2^u)`` with ``u = -log2(e) z``
+    (the weights are scaled by ``-log2(e)``): ``exp2`` costs half of torch's
+    ``exp`` or ``sigmoid`` on the CPU.
     """
-    layers, (head_w, head_b) = spec.views(flat)
-    ws.layers[0].xh[:, :, : spec.input_size].copy_(X_tm)
-    for (weight, b_ih, b_hh), buf in zip(layers, ws.layers, strict=True):
-        h = buf.units
-        buf.w[:, :, :-1].copy_(weight)
-        torch.add(b_ih, b_hh, out=buf.w[:, :, -1])
-        buf.w[:, 2 * h : 3 * h].mul_(2.0)
-    last = len(ws.layers) - 1
-    for t in range(ws.lookback):
-        for k, buf in enumerate(ws.layers):
-            _cell_forward(buf, t, k == last, ws.h_last)
+    _, (head_w, head_b) = spec.views(flat)
+    _load_weights(spec, flat, ws)
+    ws.xh[: ws.lookback, :, : spec.input_size].copy_(X_tm)
+    for tau in range(ws.n_waves):
+        _wave_forward(ws, tau)
     return torch.baddbmm(head_b.unsqueeze(-1), head_w, ws.h_last)
 
 
-def _cell_forward(buf: _LayerBuffers, t: int, top: bool, h_last) -> None:
-    """One layer at step ``t``: gates, cell, output; and the backward factors."""
-    v = buf.steps[t]
-    s = torch.bmm(buf.w, v["xh"], out=v["s"]).sigmoid_()
+def _wave_forward(ws: _Workspace, tau: int) -> None:
+    """Every layer at wave ``tau``: gates, cell, output; the backward factors."""
+    v = ws.steps[tau]
+    # sigmoid(z) = 1 / (1 + 2^(-log2(e) z)), -log2(e) being in the weights
+    s = torch.bmm(ws.w, v["xh"], out=v["s"]).exp2_().add_(ws.one).reciprocal_()
+    # what the backward pass needs, while it is in the cache: sigmoid' =
+    # s (1 - s), and on the g rows tanh'(z) / 4 = s (1 - s) (with s = sigmoid(2 z))
+    torch.addcmul(s, s, s, value=-1.0, out=v["p"])
     i, f, g, o = v["gates"]
-    torch.lerp(buf.minus_ones, buf.ones, g, out=g)  # g = 2 sigmoid(2 z) - 1
-    c2, c2_prev = buf.c2[t % 2], buf.c2[(t + 1) % 2]
-    if t == 0:
+    torch.lerp(ws.minus_ones, ws.ones, g, out=g)  # g = 2 sigmoid(2 z) - 1
+    c2, c2_prev = ws.c2[tau % 2], ws.c2[(tau + 1) % 2]
+    if tau == 0:
         torch.mul(i, g, out=c2).mul_(2.0)
     else:
         torch.mul(f, c2_prev, out=c2).addcmul_(i, g, value=2.0)
-    tc = buf.tc
+    tc = ws.tc
     torch.sigmoid(c2, out=tc)
-    torch.lerp(buf.minus_ones, buf.ones, tc, out=tc)  # tanh(c)
-    if not top:
-        h = torch.mul(o, tc, out=v["h_out"])
-        if v["h_next"] is not None:
-            v["h_next"].copy_(h)
-    elif v["h_next"] is not None:
-        h = torch.mul(o, tc, out=v["h_next"])
-    else:
-        h = torch.mul(o, tc, out=h_last)
-    # what the backward pass needs, while it is in the cache
+    torch.lerp(ws.minus_ones, ws.ones, tc, out=tc)  # tanh(c)
+    h = torch.mul(o, tc, out=v["h_next"])
     p_i, p_f, p_g, p_o = v["p_parts"]
-    torch.addcmul(s, s, s, value=-1.0, out=v["p"])  # sigmoid' = s (1 - s)
-    torch.addcmul(buf.ones, g, g, value=-1.0, out=p_g)  # tanh' = 1 - g^2
     p_i.mul_(g)
-    if t == 0:
+    if tau == 0:
         p_f.zero_()
     else:
-        torch.addcmul(buf.zeros, p_f, c2_prev, value=0.5, out=p_f)  # c = c2 / 2
+        torch.addcmul(ws.zeros, p_f, c2_prev, value=0.5, out=p_f)  # c = c2 / 2
     p_g.mul_(i)
     p_o.mul_(tc)
     torch.addcmul(o, h, tc, value=-1.0, out=v["oq"])  # o (1 - tanh(c)^2)
+    v["f"].copy_(f)
+    for part in v["zeroed"]:  # dead cells: no output, no gradient
+        part.zero_()
+    for a, b in v["dead"]:
+        c2[:, a:b] = 0.0  # a layer starts from a zero cell
 
 
 def _backward(spec: _Spec, flat, ws: _Workspace, d_out) -> torch.Tensor:
     """Gradient of the members' outputs' loss w.r.t. their weights (``ws.grad``).
 
     ``d_out`` is ``d loss / d output``, ``(n, n_outputs, batch)``; the pass runs
-    back through time over all layers at once, reading what :func:`_forward`
-    left in ``ws``.
+    back through the waves, reading what :func:`_forward` left in ``ws``.
     """
-    layers, (head_w, _) = spec.views(flat)
-    grad = ws.grad
+    _, (head_w, _) = spec.views(flat)
+    grad, n, width, u = ws.grad, flat.shape[0], spec.input_size, ws.units
     g_layers, (g_head_w, g_head_b) = spec.views(grad)
     torch.bmm(d_out, ws.h_last.transpose(1, 2), out=g_head_w)
     torch.sum(d_out, dim=2, out=g_head_b)
-    d_top = torch.bmm(head_w.transpose(1, 2), d_out)
-    for k, ((weight, _, _), buf) in enumerate(zip(layers, ws.layers, strict=True)):
-        buf.wt.copy_((weight[:, :, buf.width :] if k == 0 else weight).transpose(1, 2))
-        buf.dc.zero_()
-        buf.dw_t.zero_()
-    n_layers, lookback = len(ws.layers), ws.lookback
-    for t in range(lookback - 1, -1, -1):
-        for k in range(n_layers - 1, -1, -1):
-            buf = ws.layers[k]
-            above = ws.layers[k + 1].g_in if k + 1 < n_layers else None
-            if t == lookback - 1:
-                dh = above if above is not None else d_top
-            elif above is None:
-                dh = buf.g_rec
-            else:
-                dh = torch.add(buf.g_rec, above, out=buf.dh)
-            _cell_backward(buf, t, dh, need_dh=k > 0 or t > 0)
-    for (g_weight, g_b_ih, g_b_hh), buf in zip(g_layers, ws.layers, strict=True):
-        g_weight.copy_(buf.dw_t[:, :-1].transpose(1, 2))
-        g_b_ih.copy_(buf.dw_t[:, -1])
-        g_b_hh.copy_(buf.dw_t[:, -1])
+    ws.dh_top.zero_()
+    ws.dh_top[:, ws.offsets[-2] :] = torch.bmm(head_w.transpose(1, 2), d_out)
+    ws.dc.zero_()
+    ws.dw_t.zero_()
+    last = ws.n_waves - 1
+    for tau in range(last, -1, -1):
+        _wave_backward(ws, tau, ws.dh_top if tau == last else ws.g, tau > 0)
+    dw4 = ws.dw_t.view(n, ws.rows, 4, u)
+    dw4[:, :, 2].mul_(4.0)
+    for k, ((g_weight, g_b_ih, g_b_hh), (_, inputs, units)) in enumerate(
+        zip(g_layers, spec.layers, strict=True)
+    ):
+        rows = slice(ws.offsets[k], ws.offsets[k] + units)
+        first = 0 if k == 0 else width + ws.offsets[k - 1]  # [inputs | own h]
+        g_weight.view(n, 4, units, inputs + units).copy_(
+            dw4[:, first : first + inputs + units, :, rows].permute(0, 2, 3, 1)
+        )
+        g_b_ih.view(n, 4, units).copy_(dw4[:, -1, :, rows])
+        g_b_hh.copy_(g_b_ih)
     return grad
 
 
-def _cell_backward(buf: _LayerBuffers, t: int, dh, need_dh: bool) -> None:
-    """Back through one layer at step ``t``, from ``dh`` (grad of ``h_t``)."""
-    v = buf.steps[t]
-    dc = buf.dc
-    dc.addcmul_(dh, v["oq"])  # + what step t + 1 carried back
-    torch.mul(dc.unsqueeze(1), v["p_cell"], out=buf.dz_cell)  # i, f, g at once
-    torch.mul(dh, v["p_o"], out=buf.dz_o)
-    dc.mul_(v["gates"][1])  # the forget gate carries it to step t - 1
-    dz = buf.dz
+def _wave_backward(ws: _Workspace, tau: int, dh, need_dh: bool) -> None:
+    """Back through every layer at wave ``tau``, from ``dh`` (grad of its ``h``)."""
+    v = ws.steps[tau]
+    dc = ws.dc
+    dc.addcmul_(dh, v["oq"])  # + what the wave after carried back
+    torch.mul(ws.dc_gates, v["p_cell"], out=ws.dz_cell)  # i, f, g at once
+    torch.mul(dh, v["p_o"], out=ws.dz_o)
+    dc.mul_(v["f"])  # the forget gate carries it to the wave before
+    dz = ws.dz
     if need_dh:
-        torch.bmm(buf.wt, dz, out=buf.g)
-    # d weights += dz_t [x_t; h_{t-1}; 1]^T, accumulated transposed: the faster
-    # product for these shapes, on two blocks that are still in the cache
-    buf.dw_t.baddbmm_(v["xh"], dz.transpose(1, 2))
+        torch.bmm(ws.wt, dz, out=ws.g)  # each h: the sum over its two readers
+    # d weights += dz [x; h; 1]^T, accumulated transposed: the faster product
+    # for these shapes, on two blocks that are still in the cache
+    ws.dw_t.baddbmm_(v["xh"], ws.dz_rows)
 
 
 def _infer(spec: _Spec, flat, X_tm) -> torch.Tensor:
@@ -319,7 +355,7 @@ class RecurrentFleetModule(nn.Module):
     Member ``m`` is the network :class:`RecurrentModule` would be with the
     ``m``-th row of ``weight``: stacked LSTM layers of their own sizes, then a
     linear head on the last step. The forward pass runs all members at once
-    (one batched matrix product per layer and step) and the backward pass is
+    (one batched matrix product per time step) and the backward pass is
     written by hand, so training a thousand tiny networks costs far fewer
     operations than a thousand training loops. Members never mix: each reads
     its own windows, and the gradient of a sum of per-member losses gives every
@@ -353,8 +389,9 @@ class RecurrentFleetModule(nn.Module):
 
     Notes
     -----
-    LSTM cells only (no GRU, bidirectional layers or dropout). The gates' and the
-    cell's ``tanh`` are computed as ``2 sigmoid(2 x) - 1``: the same function, a
+    LSTM cells only (no GRU, bidirectional layers or dropout). In training, the
+    gates' and the cell's ``tanh`` are computed as ``2 sigmoid(2 x) - 1`` and the
+    gates' sigmoid as ``1 / (1 + 2^(-log2(e) x))``: the same functions, a
     rounding apart (the members agree with :class:`RecurrentModule` to about
     1e-7 in float32, 1e-16 in float64).
 

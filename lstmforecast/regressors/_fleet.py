@@ -167,7 +167,7 @@ class FleetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
     series: a fleet of one.
 
     On one CPU thread the fleet trains 1,000 of the lab's ``(7, 3)`` LSTMs at
-    about 13x the throughput of a loop of single fits
+    about 16x the throughput of a loop of single fits
     (``benchmarks/bench_fleet.py``; user guide, section 6).
 
     Examples

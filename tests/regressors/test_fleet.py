@@ -340,6 +340,32 @@ def test_fleet_module_gradients_are_each_members_own():
     assert fleet.to_module(1).state_dict().keys() == modules[1].state_dict().keys()
 
 
+@pytest.mark.parametrize(
+    ("sizes", "lookback"), [((6,), 4), ((2, 5, 3, 4), 2), ((3, 2), 1)]
+)
+def test_fleet_module_wavefront_edges(sizes, lookback):
+    # one layer, more layers than steps, one step: the waves where some layers
+    # have no step must pass nothing on, forward or backward
+    torch.manual_seed(1)
+    modules = [RecurrentModule(3, sizes, n_outputs=2).double() for _ in range(2)]
+    fleet = RecurrentFleetModule.from_modules(modules)
+    X = torch.randn(2, 5, lookback, 3, dtype=torch.float64)
+    y = torch.randn(2, 5, 2, dtype=torch.float64)
+    for _ in range(2):  # the workspace's scratch is reused: no stale state
+        fleet.weight.grad = None
+        out = fleet(X)
+        sum(torch.nn.functional.mse_loss(out[m], y[m]) for m in range(2)).backward()
+        for m, module in enumerate(modules):
+            module.zero_grad()
+            torch.nn.functional.mse_loss(module(X[m]), y[m]).backward()
+            torch.testing.assert_close(out[m], module(X[m]), rtol=0, atol=1e-14)
+            row = torch.cat([p.grad.reshape(-1) for p in module.parameters()])
+            grads = copy.deepcopy(module)
+            torch.nn.utils.vector_to_parameters(row, grads.parameters())
+            want = RecurrentFleetModule.from_modules([grads]).weight.data[0]
+            torch.testing.assert_close(fleet.weight.grad[m], want, rtol=0, atol=1e-14)
+
+
 def test_fleet_module_errors():
     with pytest.raises(ValueError, match="'n_members' parameter.*>= 1. Got 0"):
         RecurrentFleetModule(0, input_size=1)
