@@ -28,8 +28,9 @@ Memory: the peak resident size during the pipeline's ``fit`` minus the
 process's size after the imports (the panel, 6 MB per 1,000 cells, is part of
 it; the generator's temporaries are not: the peak is reset after them). Time:
 the seconds of the last training epoch (``history_["dur"]``, after the first
-epoch warmed torch up) per window, against the hand loop's last epoch. 1 torch
-thread everywhere but the forecasts, which use the regressor's
+epoch warmed torch up) per window, against the hand loop's last epoch.
+``--threads`` (1) torch threads everywhere but the forecasts, which use the
+regressor's
 ``n_threads="auto"`` (torch's threads for this much work). The 1-minute load
 average is printed before each case. With a CUDA GPU, ``lazy-N`` also times
 the same fit on it (skipped otherwise; the fleet trains on the CPU only).
@@ -96,7 +97,7 @@ def pipeline(args, lazy: bool):
         max_epochs=args.epochs,
         lr=1e-3,
         random_state=0,
-        n_threads=1,
+        n_threads=args.threads,
         device=args.device,
     )
     return Pipeline(
@@ -188,7 +189,7 @@ def child(case: str, args, out: Path) -> None:
 
     import lstmforecast.regressors  # noqa: F401
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     imports_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kind, n_cells = case.split("-")
     panel = make_panel(int(n_cells), args.hours)
@@ -306,6 +307,7 @@ def parse(argv=None):
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--windows", type=int, default=4_096)
     parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads in fit")
     parser.add_argument("--device", default="cpu", help=argparse.SUPPRESS)
     parser.add_argument("--cells", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
@@ -324,6 +326,7 @@ def main(argv=None):
     print(
         f"lookback {args.lookback}, {args.hidden} units, batch {args.batch}, "
         f"{args.windows:,} windows per epoch, {args.epochs} epochs, "
+        f"{args.threads} torch thread(s) in fit, "
         f"{args.hours:,} hours per cell; load {load_average():.2f}"
     )
     plan = [f"lazy-{n}" for n in args.sizes] + [f"stacked-{n}" for n in args.stacked]
