@@ -34,3 +34,30 @@ def test_mlp_on_the_gpu_matches_the_cpu_closely():
     cpu = MLPRegressor((8,), max_epochs=5, random_state=0).fit(X, y).predict(X)
     gpu = MLPRegressor((8,), max_epochs=5, random_state=0, device="cuda")
     np.testing.assert_allclose(gpu.fit(X, y).predict(X), cpu, atol=1e-3)
+
+
+def test_a_global_model_on_lazy_windows_trains_and_predicts_on_the_gpu():
+    import pandas as pd
+
+    from lstmforecast.preprocessing import SlidingWindow
+
+    rng = np.random.default_rng(0)
+    idx = pd.MultiIndex.from_product(
+        [range(4), pd.date_range("2013-11-01", periods=200, freq="h")],
+        names=["cell", "time"],
+    )
+    panel = pd.DataFrame({"v": rng.normal(size=len(idx))}, index=idx)
+    windows = SlidingWindow(24, lazy=True).fit_transform(panel)
+    params = {
+        "max_epochs": 2,
+        "random_state": 0,
+        "series_embedding": 2,
+        "center": "last",
+    }
+    gpu = LSTMRegressor((8,), device="cuda", **params).fit(windows, panel["v"])
+    cpu = LSTMRegressor((8,), **params).fit(windows, panel["v"])
+    assert next(gpu.net_.module_.parameters()).is_cuda
+    complete = windows.complete()
+    pred = gpu.predict(windows[complete])
+    assert np.isfinite(pred).all()
+    np.testing.assert_allclose(pred, cpu.predict(windows[complete]), atol=1e-3)
