@@ -5232,6 +5232,25 @@ bad(
     match=["The 'predict_dtype' parameter of LSTMRegressor", "'float16'"],
 )
 bad(
+    "lstm-anchor-past-the-window",
+    LSTM(anchor=5).fit,
+    WINDOWS,
+    TARGET,
+    match=[
+        "anchor=5 needs windows of at least 5 steps",
+        "got windows of 4 steps",
+        "Use an anchor in [1, 4]",
+    ],
+)
+bad(
+    "lstm-anchor-not-an-int",
+    LSTM(anchor=1.5).fit,
+    WINDOWS,
+    TARGET,
+    exc=InvalidParameterError,
+    match=["The 'anchor' parameter of LSTMRegressor", "Got 1.5 instead"],
+)
+bad(
     "lstm-unseen-series-guess",
     LSTM(unseen_series="zero").fit,
     WINDOWS,
@@ -5255,7 +5274,7 @@ MIN_CASES = {
     "targets": 14,
     "split": 13,
     "panel_split": 16,
-    "lstm": 81,
+    "lstm": 83,
     "mlp": 13,
     "direct": 14,
     "recursive": 17,

@@ -2,9 +2,15 @@
 
 from lstmforecast.nn._fleet import RecurrentFleetModule
 from lstmforecast.nn._losses import PinballLoss, ProvisioningLoss
-from lstmforecast.nn._modules import MLPModule, RecurrentModule, SeriesEmbedding
+from lstmforecast.nn._modules import (
+    LinearPath,
+    MLPModule,
+    RecurrentModule,
+    SeriesEmbedding,
+)
 
 __all__ = [
+    "LinearPath",
     "MLPModule",
     "PinballLoss",
     "ProvisioningLoss",

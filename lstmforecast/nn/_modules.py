@@ -312,3 +312,61 @@ class SeriesEmbedding(nn.Module):
         if X.ndim == 3:
             vectors = vectors[:, None, :].expand(-1, X.shape[1], -1)
         return self.module(torch.cat([X, vectors.to(X.dtype)], dim=-1))
+
+
+class LinearPath(nn.Module):
+    """A linear map of the whole input, added to another module's output.
+
+    The autoregressive "highway" of LSTNet-style models: ``module(X) + W
+    vec(X) + b``, where ``vec(X)`` is the window (or row) flattened. The network
+    then only has to learn what a linear autoregression on the same inputs
+    cannot, and the sum can always fall back to that linear model. ``W`` and
+    ``b`` start at zero: the untrained sum is ``module`` alone, and building it
+    draws no random numbers (``module``'s initial weights are those it would
+    have on its own).
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The network; its output has ``n_outputs`` columns.
+    n_inputs : int
+        Size of one flattened input (``lookback x features`` for a window).
+    n_outputs : int
+        Outputs, as ``module``'s.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from lstmforecast.nn import LinearPath, RecurrentModule
+    >>> net = LinearPath(RecurrentModule(input_size=1), n_inputs=24, n_outputs=1)
+    >>> net(torch.zeros(5, 24, 1)).shape
+    torch.Size([5, 1])
+    >>> float(net.linear.weight.abs().sum())
+    0.0
+    """
+
+    def __init__(self, module: nn.Module, n_inputs: int, n_outputs: int):
+        super().__init__()
+        n_inputs = _count(n_inputs, "n_inputs", "LinearPath")
+        n_outputs = _count(n_outputs, "n_outputs", "LinearPath")
+        self.module = module
+        self.linear = nn.Linear(n_inputs, n_outputs)
+        nn.init.zeros_(self.linear.weight)
+        nn.init.zeros_(self.linear.bias)
+
+    def forward(self, X: torch.Tensor, *args, **kwargs) -> torch.Tensor:
+        """Return ``module(X, ...)`` plus the linear map of the flattened ``X``.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (batch, ...)
+            Inputs of ``module``.
+        *args, **kwargs
+            Passed on to ``module`` (the series ids of a :class:`SeriesEmbedding`).
+
+        Returns
+        -------
+        out : torch.Tensor of shape (batch, n_outputs)
+            The sum.
+        """
+        return self.module(X, *args, **kwargs) + self.linear(X.reshape(len(X), -1))

@@ -31,7 +31,12 @@ from lstmforecast._validation import (
     validated_data,
 )
 from lstmforecast.datasets._schema import as_written
-from lstmforecast.nn import PinballLoss, ProvisioningLoss, SeriesEmbedding
+from lstmforecast.nn import (
+    LinearPath,
+    PinballLoss,
+    ProvisioningLoss,
+    SeriesEmbedding,
+)
 from lstmforecast.nn._modules import _sizes
 from lstmforecast.preprocessing._lazy import WindowArray
 from lstmforecast.preprocessing._panel import check_aligned
@@ -362,6 +367,8 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         "series_embedding": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "unseen_series": [StrOptions({"error", "mean"})],
         "predict_dtype": [StrOptions({"float32", "float64"}), None],
+        "anchor": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "linear_path": ["boolean"],
     }
 
     # ------------------------------------------------------------ validation
@@ -439,6 +446,7 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         """
         if fitting:
             self._norm = (self.center, self.center_feature, self.scale)
+            self._anchor = None if self.anchor is None else int(self.anchor)
             if self.scale is None and hasattr(self, "scale_floor_"):
                 del self.scale_floor_  # from an earlier fit with scale='std'
         center, center_feature, scale = self._norm
@@ -482,6 +490,28 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         if spread is not None:
             history /= spread[:, None]
         return X
+
+    def _target_offset(self, X: np.ndarray, level, n_outputs: int):
+        """Return what is taken off each target column (and added back after).
+
+        The window's level for every column (``center``), or with ``anchor`` the
+        value ``anchor`` steps before each column's step (column ``h`` is the
+        value ``h`` steps after the row's), read from the window. None: nothing.
+        """
+        anchor = getattr(self, "_anchor", None)
+        if anchor is None:
+            return None if level is None else level[:, None]
+        history = X[:, :, self._norm[1]] if X.ndim == 3 else X
+        lookback = history.shape[1]
+        if not n_outputs <= anchor <= lookback:
+            raise ValueError(
+                f"anchor={anchor} needs windows of at least {anchor} steps and at "
+                f"most {anchor} target columns (each step's value {anchor} steps "
+                f"back must be in the window); got windows of {lookback} steps "
+                f"and {n_outputs} target column(s). Use an anchor in "
+                f"[{n_outputs}, {lookback}], a longer window, or fewer steps."
+            )
+        return history[:, lookback - anchor + np.arange(n_outputs)].astype(np.float64)
 
     # ------------------------------------------------------------- training
     def _criterion(self):
@@ -601,10 +631,11 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         here, from these rows only: NaN rows skipped in ``fit`` leave no trace.
         """
         level, spread = self._window_stats(X, fitting=True)
+        offset = self._target_offset(X, level, y2.shape[1])
         X_model = self._to_model_input(self._normalized(X, level, spread))
         y2 = y2.astype(np.float64)
-        if level is not None:
-            y2 = y2 - level[:, None]
+        if offset is not None:
+            y2 = y2 - offset
         if spread is not None:
             y2 = y2 / spread[:, None]
         return X_model, y2.astype(np.float32)
@@ -730,11 +761,16 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         """Build the module to train: the network, in a series embedding if asked."""
         dim = self.series_embedding
         if dim is None:
-            return self._build_module(X_model, self.n_outputs_)
-        shape = (0, *self.input_shape_[:-1], self.input_shape_[-1] + int(dim))
-        inner = self._build_module(np.empty(shape, np.float32), self.n_outputs_)
-        # unseen series are refused or given the mean by predict (unseen_series)
-        return SeriesEmbedding(inner, len(self.series_labels_), int(dim), "mean")
+            module = self._build_module(X_model, self.n_outputs_)
+        else:
+            shape = (0, *self.input_shape_[:-1], self.input_shape_[-1] + int(dim))
+            inner = self._build_module(np.empty(shape, np.float32), self.n_outputs_)
+            # unseen series are refused or given the mean by predict (unseen_series)
+            module = SeriesEmbedding(inner, len(self.series_labels_), int(dim), "mean")
+        if self.linear_path:
+            n_inputs = int(np.prod(self.input_shape_))
+            module = LinearPath(module, n_inputs, self.n_outputs_)
+        return module
 
     # ------------------------------------------------------------ prediction
     def predict(self, X):
@@ -771,14 +807,15 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         level, spread = self._window_stats(X)
         X_model = self._to_model_input(self._normalized(X, level, spread))
         self._check_model_input(X_model)
+        offset = self._target_offset(X, level, self.n_outputs_)
         complete = _finite_rows(X_model)
         out = np.full((len(X_model), self.n_outputs_), np.nan)
         if complete.any():
             out[complete] = self._predict_rows(X_model[complete])
             if spread is not None:
                 out[complete] *= spread[complete, None]
-            if level is not None:
-                out[complete] += level[complete, None]
+            if offset is not None:
+                out[complete] += offset[complete]
             self._check_finite_forecasts(out[complete])
         self._warn_incomplete(complete)
         return out.ravel() if self._y_ndim == 1 else out
@@ -887,7 +924,7 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
             was_training = module.training
             module.eval()
             with torch.no_grad():
-                if isinstance(module, SeriesEmbedding):
+                if any(isinstance(m, SeriesEmbedding) for m in module.modules()):
                     module(dummy, torch.zeros(1, dtype=torch.long, device=self.device_))
                 else:
                     module(dummy)
@@ -1075,6 +1112,24 @@ _TRAINING_DOC = """\
         With ``series_embedding``, what :meth:`predict` does for a series not
         seen in fit: an error naming them, or the mean of the learned
         embeddings (an average series). Read at predict time: no refit needed.
+    anchor : int or None, default=None
+        Seasonal anchoring: learn each target column's change from the value
+        ``anchor`` steps before it (24: the same hour yesterday, 168: last
+        week), read from the window's ``center_feature``, and add that value
+        back to the forecasts (column ``h`` is the step ``h`` after the row's,
+        so ``anchor`` must lie between the number of target columns and the
+        window length). It replaces ``center``'s level for the target (the
+        inputs are still centred; ``scale`` still divides). Helps where the
+        series repeats with a stable season (traffic, demand); hurts where it
+        does not (the change from a season back is then noisier than the
+        value). Tunable in ``GridSearchCV`` (``[None, 24, 168]``).
+    linear_path : bool, default=False
+        Add a linear map of the whole window to the network's output (the
+        autoregressive "highway" of LSTNet, :class:`LinearPath`), initialised
+        at zero: the model can always fall back to a linear autoregression on
+        its inputs and the network learns the rest. Helps on series that a
+        ridge regression on lags forecasts well; costs
+        ``lookback x features x outputs`` parameters.
     predict_dtype : {None, 'float32', 'float64'}, default=None
         Precision of :meth:`predict`. None: float64 on the CPU (a row's forecast
         then does not depend on the other rows of the call) and float32 on a

@@ -71,10 +71,11 @@ class WindowDataset(torch.utils.data.Dataset):
         est = self.est
         windows = self.windows.take(self.rows[positions])
         level, spread = est._window_stats(windows)
+        offset = est._target_offset(windows, level, self.y.shape[1])
         X_model = est._to_model_input(est._normalized(windows, level, spread))
         y = self.y[positions].astype(np.float64)
-        if level is not None:
-            y = y - level[:, None]
+        if offset is not None:
+            y = y - offset
         if spread is not None:
             y = y / spread[:, None]
         X_t = torch.as_tensor(np.ascontiguousarray(X_model, np.float32))
@@ -173,7 +174,9 @@ def prepare_lazy_fit(est, X: WindowArray, y):
     est._y_ndim = y.ndim
     y2 = y.reshape(len(y), -1)
     rows = est._used_rows_from(X.complete(), _finite_rows(y2), len(X))
-    est._window_stats(X.take(rows[:1]), fitting=True)  # checks, records _norm
+    sample = X.take(rows[:1])
+    level, _ = est._window_stats(sample, fitting=True)  # checks, records _norm
+    est._target_offset(sample, level, y2.shape[1])  # checks the anchor
     center, feature, scale = est._norm
     if scale is not None:
         est.scale_floor_ = _scale_floor(X, rows, feature)
@@ -239,9 +242,10 @@ def lazy_predict(est, X: WindowArray):
         est._check_model_input(X_model)
         series = None if ids is None else ids[start : start + _CHUNK]
         pred = est._run_module(module, dtype, threads, X_model, series)
+        offset = est._target_offset(windows, level, est.n_outputs_)
         if spread is not None:
             pred *= spread[:, None]
-        if level is not None:
-            pred += level[:, None]
+        if offset is not None:
+            pred += offset
         out[part] = pred
     return out, complete

@@ -110,6 +110,8 @@ class LSTMRegressor(_BaseNetRegressor):
         series_embedding=None,
         unseen_series="error",
         predict_dtype=None,
+        anchor=None,
+        linear_path=False,
     ):
         self.hidden_size = hidden_size
         self.cell = cell
@@ -142,6 +144,8 @@ class LSTMRegressor(_BaseNetRegressor):
         self.series_embedding = series_embedding
         self.unseen_series = unseen_series
         self.predict_dtype = predict_dtype
+        self.anchor = anchor
+        self.linear_path = linear_path
 
     def _to_model_input(self, X):
         return X[:, :, None] if X.ndim == 2 else X

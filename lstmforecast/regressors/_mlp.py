@@ -112,6 +112,8 @@ class MLPRegressor(_BaseNetRegressor):
         series_embedding=None,
         unseen_series="error",
         predict_dtype=None,
+        anchor=None,
+        linear_path=False,
     ):
         self.hidden_size = hidden_size
         self.activation = activation
@@ -143,6 +145,8 @@ class MLPRegressor(_BaseNetRegressor):
         self.series_embedding = series_embedding
         self.unseen_series = unseen_series
         self.predict_dtype = predict_dtype
+        self.anchor = anchor
+        self.linear_path = linear_path
 
     def _to_model_input(self, X):
         return X.reshape(len(X), -1) if X.ndim == 3 else X

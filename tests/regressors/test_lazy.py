@@ -60,8 +60,9 @@ MODELS = [
         {"center": "mean"},
         {"early_stopping": True, "patience": 2, "validation_fraction": 0.2},
         {"windows_per_epoch": 150},
+        {"anchor": 6, "center": "last", "scale": "std", "linear_path": True},
     ],
-    ids=["plain", "last-std", "mean", "early-stopping", "windows-per-epoch"],
+    ids=["plain", "last-std", "mean", "early-stopping", "windows-per-epoch", "anchor"],
 )
 def test_lazy_fit_is_the_stacked_fit(model, params):
     """Same seed, same rows, same batches: the same network, bit for bit."""

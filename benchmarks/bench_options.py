@@ -1,0 +1,178 @@
+r"""Seasonal anchoring and the linear path on the bundled cells, 1 and 24 hours ahead.
+
+What it measures
+----------------
+The three bundled real cells (4159, 4556, 5161; hourly internet, 1 Nov - 31 Dec
+2013) as one ``(cell, time)`` panel in Gbit/s (each cell's busiest training hour
+at 1 Gbit/s, as ``bench_horizon.py``), the last ``--test-days`` (10) days the
+test set of every cell, the test windows continuing each cell's history. One
+global ``LSTMRegressor((16,), center="last", scale="std")`` on lazy
+``SlidingWindow(--lookback)`` windows (168 hours: long enough for a weekly
+anchor) per configuration, MIMO over ``H`` steps (1 and 24):
+
+- ``base``: the network alone;
+- ``anchor=24`` / ``anchor=168``: each step learnt as the change from the same
+  hour yesterday / last week;
+- ``linear``: ``linear_path=True``;
+- ``anchor=24 + linear``.
+
+Each configuration is fitted with ``--seeds`` (3) random states; the table gives
+the median over seeds of the test MSE and of the provisioning cost (0.05 Gbit/s
+steps rounded up, alpha:beta = 1:10), per cell, each as a ratio to the seasonal
+naive's (the same hour the day before) pooled over the ``H`` steps; lower is
+better, below 1 beats the naive. Fit seconds (median) and the load average are
+printed beside them (torch on one thread).
+
+How to run
+----------
+From the repository root::
+
+    python benchmarks/bench_options.py                  # about 10 minutes
+    python benchmarks/bench_options.py --epochs 1 --seeds 1 --horizons 1  # smoke
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+from _machine import load_average, machine_line
+
+CONFIGS = {
+    "base": {},
+    "anchor=24": {"anchor": 24},
+    "anchor=168": {"anchor": 168},
+    "linear": {"linear_path": True},
+    "anchor=24 + linear": {"anchor": 24, "linear_path": True},
+}
+
+
+def data(args):
+    """Return (train panel, test panel) in Gbit/s: the split of bench_horizon."""
+    from bench_horizon import panel_in_gbps
+
+    from lstmforecast.preprocessing import temporal_train_test_split
+
+    panel, _ = panel_in_gbps(args.test_days)
+    return temporal_train_test_split(panel, test_size=24 * args.test_days)
+
+
+def fit_predict(train, test, H: int, params: dict, seed: int, args):
+    """Fit one configuration; return (test forecasts (n, H), fit seconds)."""
+    from lstmforecast.preprocessing import SlidingWindow, make_horizon_targets
+    from lstmforecast.regressors import LSTMRegressor
+
+    window = SlidingWindow(args.lookback, lazy=True).fit(train)
+    model = LSTMRegressor(
+        (16,),
+        center="last",
+        scale="std",
+        lr=3e-3,
+        batch_size=64,
+        max_epochs=args.epochs,
+        random_state=seed,
+        n_threads=1,
+        **params,
+    )
+    Y = make_horizon_targets(train["internet"], H)
+    start = time.perf_counter()
+    model.fit(window.transform(train), Y)
+    seconds = time.perf_counter() - start
+    pred = model.predict(window.transform(test)).reshape(len(test), H)
+    return pred, seconds
+
+
+def scores(test, pred, H: int, naive) -> dict:
+    """MSE and provisioning cost per cell over the complete test rows and steps."""
+    from lstmforecast.metrics import provisioning_cost
+    from lstmforecast.preprocessing import make_horizon_targets
+
+    truth = make_horizon_targets(test["internet"], H).to_numpy()
+    cells = test.index.get_level_values("cell")
+    out = {}
+    for cell in pd.unique(cells):
+        rows = cells == cell
+        ok = np.isfinite(truth[rows]) & np.isfinite(naive[rows])
+        y, p, n = truth[rows][ok], pred[rows][ok], naive[rows][ok]
+
+        def cost(f, y=y):
+            return provisioning_cost(y, f, alpha=1, beta=10, step=0.05)
+
+        out[cell] = {
+            "mse": np.mean((p - y) ** 2) / np.mean((n - y) ** 2),
+            "cost": cost(p) / cost(n),
+        }
+    return out
+
+
+def seasonal_naive(train, test, H: int) -> np.ndarray:
+    """Return the value 24 hours before each test step, from the whole series."""
+    from lstmforecast.metrics import seasonal_naive_forecast
+
+    whole = pd.concat([train, test]).sort_index()
+    naive = seasonal_naive_forecast(whole["internet"], H, season=24)
+    return np.asarray(naive.loc[test.index], dtype=float)
+
+
+def run(args) -> pd.DataFrame:
+    """Every configuration, horizon and seed; the medians per cell."""
+    train, test = data(args)
+    rows = []
+    for H in args.horizons:
+        naive = seasonal_naive(train, test, H)
+        for name in args.configs:
+            runs = []
+            for seed in range(args.seeds):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)
+                    pred, seconds = fit_predict(
+                        train, test, H, CONFIGS[name], seed, args
+                    )
+                runs.append((scores(test, pred, H, naive), seconds))
+            for cell in runs[0][0]:
+                rows.append(
+                    {
+                        "H": H,
+                        "config": name,
+                        "cell": cell,
+                        "mse / naive": np.median([r[0][cell]["mse"] for r in runs]),
+                        "cost / naive": np.median([r[0][cell]["cost"] for r in runs]),
+                        "fit s": np.median([r[1] for r in runs]),
+                    }
+                )
+            print(f"  H={H} {name}: done (load {load_average():.2f})", flush=True)
+    return pd.DataFrame(rows)
+
+
+def main(argv=None) -> pd.DataFrame:
+    """Run the benchmark and print the side-by-side table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--test-days", type=int, default=10)
+    parser.add_argument("--lookback", type=int, default=168)
+    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--horizons", type=int, nargs="+", default=[1, 24])
+    parser.add_argument("--configs", nargs="+", default=list(CONFIGS))
+    args = parser.parse_args(argv)
+    print(machine_line())
+    print(
+        f"lookback {args.lookback}, {args.epochs} epochs, {args.seeds} seeds; "
+        f"load {load_average():.2f}"
+    )
+    table = run(args)
+    wide = table.pivot_table(
+        index=["H", "config"], columns="cell", values=["mse / naive", "cost / naive"]
+    )
+    print(wide.to_string(float_format=lambda v: f"{v:.3f}"))
+    fits = table.groupby(["H", "config"])["fit s"].median()
+    print("\nfit seconds (median):")
+    print(fits.to_string(float_format=lambda v: f"{v:.1f}"))
+    print(f"load average at the end: {load_average():.2f}")
+    return table
+
+
+if __name__ == "__main__":
+    main()
