@@ -71,7 +71,8 @@ class WindowArray:
            [2., 3., 4.]])
     >>> windows.complete()
     array([False, False, False,  True,  True,  True])
-    >>> np.array_equal(np.asarray(windows), SlidingWindow(3).fit_transform(X))
+    >>> dense = SlidingWindow(3).fit_transform(X)
+    >>> np.array_equal(np.asarray(windows), dense, equal_nan=True)
     True
     """
 

@@ -6,6 +6,7 @@ H outputs), :class:`DirectRegressor` (one model per step) and
 One network per series of a panel, all trained in one fit: :class:`FleetRegressor`.
 """
 
+from lstmforecast.regressors._base import UnscaledTargetWarning
 from lstmforecast.regressors._fleet import FleetRegressor
 from lstmforecast.regressors._lstm import LSTMRegressor
 from lstmforecast.regressors._mlp import MLPRegressor
@@ -19,4 +20,5 @@ __all__ = [
     "LSTMRegressor",
     "MLPRegressor",
     "RecursiveRegressor",
+    "UnscaledTargetWarning",
 ]

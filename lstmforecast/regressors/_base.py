@@ -265,6 +265,63 @@ def _check_float32_range(values, name: str, owner: str, feature_names=None):
     )
 
 
+class UnscaledTargetWarning(UserWarning):
+    """The network is trained on targets far larger than its outputs start at.
+
+    Raised by ``fit`` of :class:`LSTMRegressor` / :class:`MLPRegressor` when the
+    root mean square of the targets the network learns (after ``center``,
+    ``anchor`` and ``scale``) exceeds 100: the output layer starts near 0 and
+    its weights move about ``lr`` per step, so on raw traffic (thousands of
+    units) the forecasts stay far too small. Fix it with ``center="last",
+    scale="std"`` (level-free windows), or scale ``y`` (a
+    ``TransformedTargetRegressor`` with a ``StandardScaler``); silence it with
+    ``warnings.filterwarnings("ignore", category=UnscaledTargetWarning)``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from lstmforecast.regressors import LSTMRegressor, UnscaledTargetWarning
+    >>> from lstmforecast.preprocessing import make_windows
+    >>> traffic = 3000 + np.random.default_rng(0).normal(size=70)  # raw units
+    >>> X, y = make_windows(traffic, lookback=6)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = LSTMRegressor(3, max_epochs=1).fit(X, y.ravel())
+    >>> caught[0].category.__name__
+    'UnscaledTargetWarning'
+    >>> level_free = LSTMRegressor(3, max_epochs=1, center="last", scale="std")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = level_free.fit(X, y.ravel())
+    >>> len(caught)
+    0
+    """
+
+
+# The root mean square of the network's targets above which fit warns.
+_UNSCALED_RMS = 100.0
+
+
+def _warn_if_unscaled(owner: str, X_model, y2) -> None:
+    """Warn when the targets the network learns are far beyond its outputs' scale."""
+    if y2 is None:  # lazy windows: a sample of the first training rows
+        n = min(len(X_model), _PREDICT_BATCH)
+        y2 = X_model.batch(np.arange(n))[1].cpu().numpy()
+    rms = float(np.sqrt(np.mean(np.square(y2, dtype=np.float64))))
+    if not rms > _UNSCALED_RMS:
+        return
+    warnings.warn(
+        f"{owner} is trained on targets of root mean square {rms:,.4g} (after "
+        "center / anchor / scale): its outputs start near 0 and move about 'lr' "
+        "per step, so its forecasts may stay far too small. Set center='last', "
+        "scale='std' (level-free windows), or scale y (TransformedTargetRegressor "
+        "with a StandardScaler).",
+        UnscaledTargetWarning,
+        stacklevel=3,
+    )
+
+
 def _is_epoch_level(callback) -> bool:
     """Whether a callback opted in to the lean loop and has no batch hooks.
 
@@ -580,6 +637,7 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
             The fitted regressor.
         """
         X_model, y2, gap, n_rows = self._prepare_fit(X, y)
+        _warn_if_unscaled(self._owner, X_model, y2)
         self._train(X_model, y2, gap)
         self.n_params_ = sum(p.numel() for p in self.net_.module_.parameters())
         self.history_ = self._history_frame()

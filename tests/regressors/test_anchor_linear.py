@@ -1,5 +1,7 @@
 """Seasonal anchoring (``anchor``) and the linear path (``linear_path``)."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -8,8 +10,8 @@ from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 from lstmforecast.nn import LinearPath, RecurrentModule
-from lstmforecast.preprocessing import make_windows
-from lstmforecast.regressors import LSTMRegressor, MLPRegressor
+from lstmforecast.preprocessing import SlidingWindow, make_windows
+from lstmforecast.regressors import LSTMRegressor, MLPRegressor, UnscaledTargetWarning
 
 LOOKBACK, SEASON, H = 30, 24, 3
 
@@ -112,3 +114,28 @@ def test_the_linear_path_learns_what_a_linear_autoregression_does():
         X[train], y[train]
     ).n_params_ + (8 + 1)
     assert "linear" in linear.summary()
+
+
+def test_raw_units_warn_and_name_the_fix():
+    """The issue's case: default settings on traffic averaging ~29,000."""
+    rng = np.random.default_rng(0)
+    t = np.arange(24 * 20)
+    traffic = 29_000 + 9_000 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 500, len(t))
+    X, Y = make_windows(traffic, 24)
+    y = Y.ravel()
+    with pytest.warns(UnscaledTargetWarning, match=r"center='last', scale='std'"):
+        raw = LSTMRegressor((4,), max_epochs=2, random_state=0).fit(X, y)
+    assert np.abs(raw.predict(X)).max() < 1_000  # what the warning is about
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnscaledTargetWarning)
+        level_free = LSTMRegressor(
+            (4,), max_epochs=2, random_state=0, center="last", scale="std"
+        ).fit(X, y)
+        anchored = MLPRegressor(
+            (4,), max_epochs=2, random_state=0, anchor=24, center="last", scale="std"
+        ).fit(X, y)
+    for model in (level_free, anchored):
+        assert abs(np.median(model.predict(X)) - np.median(y)) < 5_000
+    lazy = SlidingWindow(24, lazy=True).fit_transform(traffic[:, None])
+    with pytest.warns(UnscaledTargetWarning):
+        MLPRegressor((3,), max_epochs=1).fit(lazy, traffic)
