@@ -14,7 +14,11 @@ anchor) per configuration, MIMO over ``H`` steps (1 and 24):
 - ``anchor=24`` / ``anchor=168``: each step learnt as the change from the same
   hour yesterday / last week;
 - ``linear``: ``linear_path=True``;
-- ``anchor=24 + linear``.
+- ``anchor=24 + linear``;
+- ``quantiles``: the 10 %, 50 % and 90 % quantiles in one fit (``loss="quantile",
+  quantiles=[0.1, 0.5, 0.9], nonnegative=True``), scored by the median; the
+  ``coverage`` column is the share of test hours and steps inside its 10 - 90 %
+  interval (nominal 80 %).
 
 Each configuration is fitted with ``--seeds`` (3) random states; the table gives
 the median over seeds of the test MSE and of the provisioning cost (0.05 Gbit/s
@@ -47,6 +51,11 @@ CONFIGS = {
     "anchor=168": {"anchor": 168},
     "linear": {"linear_path": True},
     "anchor=24 + linear": {"anchor": 24, "linear_path": True},
+    "quantiles": {
+        "loss": "quantile",
+        "quantiles": [0.1, 0.5, 0.9],
+        "nonnegative": True,
+    },
 }
 
 
@@ -81,11 +90,15 @@ def fit_predict(train, test, H: int, params: dict, seed: int, args):
     start = time.perf_counter()
     model.fit(window.transform(train), Y)
     seconds = time.perf_counter() - start
-    pred = model.predict(window.transform(test)).reshape(len(test), H)
-    return pred, seconds
+    windows = window.transform(test)
+    pred = model.predict(windows).reshape(len(test), H)
+    interval = None
+    if "quantiles" in params:
+        interval = model.predict_interval(windows, 0.8).reshape(len(test), H, 2)
+    return pred, interval, seconds
 
 
-def scores(test, pred, H: int, naive) -> dict:
+def scores(test, pred, H: int, naive, interval=None) -> dict:
     """MSE and provisioning cost per cell over the complete test rows and steps."""
     from lstmforecast.metrics import provisioning_cost
     from lstmforecast.preprocessing import make_horizon_targets
@@ -104,7 +117,11 @@ def scores(test, pred, H: int, naive) -> dict:
         out[cell] = {
             "mse": np.mean((p - y) ** 2) / np.mean((n - y) ** 2),
             "cost": cost(p) / cost(n),
+            "coverage": np.nan,
         }
+        if interval is not None:
+            low, high = interval[rows][ok][:, 0], interval[rows][ok][:, 1]
+            out[cell]["coverage"] = np.mean((y >= low) & (y <= high))
     return out
 
 
@@ -128,10 +145,10 @@ def run(args) -> pd.DataFrame:
             for seed in range(args.seeds):
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", UserWarning)
-                    pred, seconds = fit_predict(
+                    pred, interval, seconds = fit_predict(
                         train, test, H, CONFIGS[name], seed, args
                     )
-                runs.append((scores(test, pred, H, naive), seconds))
+                runs.append((scores(test, pred, H, naive, interval), seconds))
             for cell in runs[0][0]:
                 rows.append(
                     {
@@ -140,6 +157,7 @@ def run(args) -> pd.DataFrame:
                         "cell": cell,
                         "mse / naive": np.median([r[0][cell]["mse"] for r in runs]),
                         "cost / naive": np.median([r[0][cell]["cost"] for r in runs]),
+                        "coverage": np.median([r[0][cell]["coverage"] for r in runs]),
                         "fit s": np.median([r[1] for r in runs]),
                     }
                 )
@@ -164,7 +182,10 @@ def main(argv=None) -> pd.DataFrame:
     )
     table = run(args)
     wide = table.pivot_table(
-        index=["H", "config"], columns="cell", values=["mse / naive", "cost / naive"]
+        index=["H", "config"],
+        columns="cell",
+        values=["mse / naive", "cost / naive", "coverage"],
+        dropna=False,
     )
     print(wide.to_string(float_format=lambda v: f"{v:.3f}"))
     fits = table.groupby(["H", "config"])["fit s"].median()

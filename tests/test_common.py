@@ -61,6 +61,15 @@ ESTIMATORS = [
         linear_path=True,
         windows_per_epoch=24,
     ),
+    # three quantiles in one fit, clipped at zero
+    LSTMRegressor(
+        hidden_size=4,
+        max_epochs=3,
+        random_state=0,
+        loss="quantile",
+        quantiles=[0.2, 0.5, 0.8],
+        nonnegative=True,
+    ),
     # skorch's own training loop (a closure optimizer), on torch's thread setting
     MLPRegressor(
         hidden_size=(4,),

@@ -1,10 +1,11 @@
 """Pure PyTorch modules and losses (no scikit-learn or skorch imports)."""
 
 from lstmforecast.nn._fleet import RecurrentFleetModule
-from lstmforecast.nn._losses import PinballLoss, ProvisioningLoss
+from lstmforecast.nn._losses import MultiQuantileLoss, PinballLoss, ProvisioningLoss
 from lstmforecast.nn._modules import (
     LinearPath,
     MLPModule,
+    QuantileHead,
     RecurrentModule,
     SeriesEmbedding,
 )
@@ -12,8 +13,10 @@ from lstmforecast.nn._modules import (
 __all__ = [
     "LinearPath",
     "MLPModule",
+    "MultiQuantileLoss",
     "PinballLoss",
     "ProvisioningLoss",
+    "QuantileHead",
     "RecurrentFleetModule",
     "RecurrentModule",
     "SeriesEmbedding",

@@ -131,3 +131,67 @@ class ProvisioningLoss(nn.Module):
         return (
             self.beta * diff.clamp(min=0) + self.alpha * (-diff).clamp(min=0)
         ).mean()
+
+
+def _check_levels(quantiles, owner: str) -> tuple:
+    levels = tuple(quantiles) if isinstance(quantiles, (list, tuple)) else None
+    if (
+        not levels
+        or not all(_is_real(q) and 0.0 < q < 1.0 for q in levels)
+        or any(b <= a for a, b in zip(levels, levels[1:], strict=False))
+    ):
+        raise ValueError(
+            f"The 'quantiles' parameter of {owner} must be a list of increasing "
+            f"floats in (0, 1), such as [0.1, 0.5, 0.9]. Got {_shown(quantiles)} "
+            "instead."
+        )
+    return tuple(float(q) for q in levels)
+
+
+class MultiQuantileLoss(nn.Module):
+    r"""The pinball loss of several quantiles at once, averaged over them.
+
+    ``y_pred`` holds ``len(quantiles)`` forecasts per target column, quantile
+    fastest (column ``h * Q + k`` is quantile ``k`` of target column ``h``, as
+    :class:`QuantileHead` returns them); each is scored against its column of
+    ``y_true`` with :class:`PinballLoss` of its level.
+
+    Parameters
+    ----------
+    quantiles : sequence of float
+        Increasing levels in (0, 1).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from lstmforecast.nn import MultiQuantileLoss
+    >>> loss = MultiQuantileLoss([0.1, 0.9])
+    >>> float(loss(torch.tensor([[1.0, 1.0]]), torch.tensor([[2.0]])))  # both under
+    0.5
+    """
+
+    def __init__(self, quantiles):
+        super().__init__()
+        self.quantiles = _check_levels(quantiles, "MultiQuantileLoss")
+        self.register_buffer("levels", torch.tensor(self.quantiles))
+
+    def forward(self, y_pred: torch.Tensor, y_true: torch.Tensor) -> torch.Tensor:
+        """Return the mean pinball loss over the rows, columns and quantiles.
+
+        Parameters
+        ----------
+        y_pred : torch.Tensor of shape (batch, n_columns * n_quantiles)
+            Quantile forecasts, quantile fastest.
+        y_true : torch.Tensor of shape (batch, n_columns)
+            Targets.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            A scalar.
+        """
+        q = len(self.quantiles)
+        pred = y_pred.reshape(len(y_pred), -1, q)
+        diff = y_true.reshape(len(y_true), -1, 1) - pred
+        levels = self.levels.to(diff.dtype)
+        return torch.maximum(levels * diff, (levels - 1) * diff).mean()

@@ -370,3 +370,56 @@ class LinearPath(nn.Module):
             The sum.
         """
         return self.module(X, *args, **kwargs) + self.linear(X.reshape(len(X), -1))
+
+
+class QuantileHead(nn.Module):
+    """Quantiles that never cross: the lowest, then positive increments.
+
+    ``module`` returns ``n_columns * n_quantiles`` raw values per row, quantile
+    fastest. For each column the lowest quantile is its first value and every
+    next one adds ``softplus`` of the next value, so the quantiles increase
+    with their level by construction, whatever the weights (and stay ordered
+    under any increasing map, such as the regressors' un-scaling).
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The network, with ``n_columns * n_quantiles`` outputs.
+    n_quantiles : int
+        Quantiles per target column.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from lstmforecast.nn import MLPModule, QuantileHead
+    >>> head = QuantileHead(MLPModule(4, (8,), n_outputs=2 * 3), n_quantiles=3)
+    >>> out = head(torch.randn(10, 4)).reshape(10, 2, 3)
+    >>> bool((out.diff(dim=2) > 0).all())
+    True
+    """
+
+    def __init__(self, module: nn.Module, n_quantiles: int):
+        super().__init__()
+        self.module = module
+        self.n_quantiles = _count(n_quantiles, "n_quantiles", "QuantileHead")
+
+    def forward(self, X: torch.Tensor, *args, **kwargs) -> torch.Tensor:
+        """Return the ordered quantiles, ``(batch, n_columns * n_quantiles)``.
+
+        Parameters
+        ----------
+        X : torch.Tensor
+            Inputs of ``module``.
+        *args, **kwargs
+            Passed on to ``module``.
+
+        Returns
+        -------
+        out : torch.Tensor of shape (batch, n_columns * n_quantiles)
+            Quantile fastest, increasing within each column.
+        """
+        raw = self.module(X, *args, **kwargs)
+        raw = raw.reshape(len(raw), -1, self.n_quantiles)
+        steps = nn.functional.softplus(raw[..., 1:])
+        ordered = torch.cat([raw[..., :1], raw[..., :1] + steps.cumsum(dim=-1)], -1)
+        return ordered.reshape(len(raw), -1)

@@ -33,10 +33,13 @@ from lstmforecast._validation import (
 from lstmforecast.datasets._schema import as_written
 from lstmforecast.nn import (
     LinearPath,
+    MultiQuantileLoss,
     PinballLoss,
     ProvisioningLoss,
+    QuantileHead,
     SeriesEmbedding,
 )
+from lstmforecast.nn._losses import _check_levels
 from lstmforecast.nn._modules import _sizes
 from lstmforecast.preprocessing._lazy import WindowArray
 from lstmforecast.preprocessing._panel import check_aligned
@@ -426,6 +429,8 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         "predict_dtype": [StrOptions({"float32", "float64"}), None],
         "anchor": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "linear_path": ["boolean"],
+        "quantiles": [list, tuple, None],
+        "nonnegative": ["boolean"],
     }
 
     # ------------------------------------------------------------ validation
@@ -504,6 +509,11 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         if fitting:
             self._norm = (self.center, self.center_feature, self.scale)
             self._anchor = None if self.anchor is None else int(self.anchor)
+            self._quantiles = (
+                None
+                if self.quantiles is None
+                else _check_levels(self.quantiles, self._owner)
+            )
             if self.scale is None and hasattr(self, "scale_floor_"):
                 del self.scale_floor_  # from an earlier fit with scale='std'
         center, center_feature, scale = self._norm
@@ -572,6 +582,14 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------- training
     def _criterion(self):
+        if self.quantiles is not None:
+            if self.loss != "quantile":
+                raise ValueError(
+                    f"quantiles={as_written(self.quantiles)} trains the pinball loss "
+                    f"of each quantile, but loss={self.loss!r}. Set loss='quantile' "
+                    "(or quantiles=None)."
+                )
+            return MultiQuantileLoss, {"criterion__quantiles": list(self._quantiles)}
         if self.loss == "squared_error":
             return torch.nn.MSELoss, {}
         if self.loss == "absolute_error":
@@ -817,17 +835,19 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
 
     def _module_for(self, X_model):
         """Build the module to train: the network, in a series embedding if asked."""
-        dim = self.series_embedding
+        dim, q = self.series_embedding, self._n_quantiles()
+        outputs = self.n_outputs_ * q
         if dim is None:
-            module = self._build_module(X_model, self.n_outputs_)
+            module = self._build_module(X_model, outputs)
         else:
             shape = (0, *self.input_shape_[:-1], self.input_shape_[-1] + int(dim))
-            inner = self._build_module(np.empty(shape, np.float32), self.n_outputs_)
+            inner = self._build_module(np.empty(shape, np.float32), outputs)
             # unseen series are refused or given the mean by predict (unseen_series)
             module = SeriesEmbedding(inner, len(self.series_labels_), int(dim), "mean")
         if self.linear_path:
-            n_inputs = int(np.prod(self.input_shape_))
-            module = LinearPath(module, n_inputs, self.n_outputs_)
+            module = LinearPath(module, int(np.prod(self.input_shape_)), outputs)
+        if getattr(self, "_quantiles", None) is not None:
+            module = QuantileHead(module, q)
         return module
 
     # ------------------------------------------------------------ prediction
@@ -843,7 +863,8 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            float64, in the shape of the ``y`` given to :meth:`fit`.
+            float64, in the shape of the ``y`` given to :meth:`fit`. With
+            ``quantiles``, the quantile nearest the median.
 
         Raises
         ------
@@ -851,13 +872,103 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
             When a row with a complete window gets a forecast that is not finite
             (a diverged network), rather than a NaN taken for missing history.
         """
+        out = self._forecasts(X)  # (n, n_outputs, n_quantiles)
+        out = out[:, :, self._point_quantile()]
+        return out.ravel() if self._y_ndim == 1 else out
+
+    def predict_quantiles(self, X):
+        """Predict every fitted quantile of the target of each row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Inputs shaped as in :meth:`fit`.
+
+        Returns
+        -------
+        quantiles : ndarray of shape (n_samples, n_quantiles) or \
+(n_samples, n_outputs, n_quantiles)
+            float64, increasing along the last axis (never crossing), in the
+            order of ``quantiles``; the first shape for a 1-D ``y``.
+        """
+        self._fitted_quantiles()
+        out = self._forecasts(X)
+        return out[:, 0, :] if self._y_ndim == 1 else out
+
+    def predict_interval(self, X, coverage=0.8):
+        """Predict the central interval of ``coverage`` from the fitted quantiles.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Inputs shaped as in :meth:`fit`.
+        coverage : float, default=0.8
+            Nominal coverage: the interval runs from quantile
+            ``(1 - coverage) / 2`` to ``(1 + coverage) / 2``, both of which must
+            be among ``quantiles``.
+
+        Returns
+        -------
+        interval : ndarray of shape (n_samples, 2) or (n_samples, n_outputs, 2)
+            Lower and upper bounds, float64.
+        """
+        quantiles = self._fitted_quantiles()
+        if not (isinstance(coverage, numbers.Real) and 0 < coverage < 1):
+            raise ValueError(
+                f"The 'coverage' parameter of {self._owner}.predict_interval must "
+                f"be a float in (0, 1). Got {as_written(coverage)} instead."
+            )
+        wanted = [(1 - coverage) / 2, (1 + coverage) / 2]
+        where = [int(np.argmin(np.abs(np.subtract(quantiles, q)))) for q in wanted]
+        if any(
+            abs(quantiles[i] - q) > 1e-9 for i, q in zip(where, wanted, strict=True)
+        ):
+            raise ValueError(
+                f"coverage={as_written(coverage)} needs the quantiles "
+                f"{wanted[0]:.6g} and {wanted[1]:.6g}, but {self._owner} was "
+                f"fitted on quantiles={list(quantiles)}. Fit with both, or ask "
+                "for a coverage whose bounds are fitted."
+            )
+        out = self.predict_quantiles(X)
+        return out[..., where]
+
+    def _fitted_quantiles(self) -> tuple:
+        check_is_fitted(self)
+        if getattr(self, "_quantiles", None) is None:
+            raise ValueError(
+                f"{self._owner} was fitted without quantiles, so it has none to "
+                "predict. Fit it with quantiles=[0.1, 0.5, 0.9] (for instance) "
+                "and loss='quantile'."
+            )
+        return self._quantiles
+
+    def _point_quantile(self) -> int:
+        """Return the quantile ``predict`` gives: the one nearest the median (or 0)."""
+        quantiles = getattr(self, "_quantiles", None)
+        if quantiles is None:
+            return 0
+        return int(np.argmin(np.abs(np.subtract(quantiles, 0.5))))
+
+    def _n_quantiles(self) -> int:
+        quantiles = getattr(self, "_quantiles", None)
+        return 1 if quantiles is None else len(quantiles)
+
+    def _forecasts(self, X) -> np.ndarray:
+        """Every output of every row, ``(n, n_outputs, n_quantiles)``, float64."""
         check_is_fitted(self)
         if isinstance(X, WindowArray):
             out, complete = lazy_predict(self, X)
-            if complete.any():
-                self._check_finite_forecasts(out[complete])
-            self._warn_incomplete(complete)
-            return out.ravel() if self._y_ndim == 1 else out
+        else:
+            out, complete = self._dense_forecasts(X)
+        if complete.any():
+            self._check_finite_forecasts(out[complete])
+        self._warn_incomplete(complete)
+        if self.nonnegative:
+            np.maximum(out, 0.0, out=out)
+        return out.reshape(len(out), self.n_outputs_, self._n_quantiles())
+
+    def _dense_forecasts(self, X):
+        """``(out, complete)`` for array or frame ``X`` (see :meth:`_forecasts`)."""
         if getattr(self, "series_labels_", None) is not None:
             _embedding_needs_labels(self, X)
         X = self._validate_X(X, reset=False)
@@ -867,16 +978,22 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         self._check_model_input(X_model)
         offset = self._target_offset(X, level, self.n_outputs_)
         complete = _finite_rows(X_model)
-        out = np.full((len(X_model), self.n_outputs_), np.nan)
+        out = np.full((len(X_model), self.n_outputs_ * self._n_quantiles()), np.nan)
         if complete.any():
-            out[complete] = self._predict_rows(X_model[complete])
-            if spread is not None:
-                out[complete] *= spread[complete, None]
-            if offset is not None:
-                out[complete] += offset[complete]
-            self._check_finite_forecasts(out[complete])
-        self._warn_incomplete(complete)
-        return out.ravel() if self._y_ndim == 1 else out
+            pred = self._predict_rows(X_model[complete])
+            out[complete] = self._restored(pred, offset, spread, complete)
+        return out, complete
+
+    def _restored(self, pred, offset, spread, rows=slice(None)):
+        """Network outputs back in the target's units: times spread, plus offset."""
+        if spread is not None:
+            pred *= spread[rows, None]
+        if offset is not None:
+            offset = offset[rows]
+            if offset.shape[1] > 1:  # one per target column: each of its quantiles
+                offset = np.repeat(offset, self._n_quantiles(), axis=1)
+            pred += offset
+        return pred
 
     @staticmethod
     def _warn_incomplete(complete: np.ndarray) -> None:
@@ -1188,6 +1305,18 @@ _TRAINING_DOC = """\
         its inputs and the network learns the rest. Helps on series that a
         ridge regression on lags forecasts well; costs
         ``lookback x features x outputs`` parameters.
+    quantiles : list of float or None, default=None
+        Train several quantiles at once (the pinball loss of each, averaged:
+        :class:`MultiQuantileLoss`; needs ``loss='quantile'``), increasing
+        levels in (0, 1) such as ``[0.1, 0.5, 0.9]``. The network gives each
+        target column its lowest quantile and positive increments
+        (:class:`QuantileHead`), so the quantiles never cross.
+        :meth:`predict` returns the one nearest the median,
+        :meth:`predict_quantiles` all of them, :meth:`predict_interval` a
+        central interval.
+    nonnegative : bool, default=False
+        Clip every forecast (and quantile) at 0: for targets that are never
+        negative, such as traffic, this only removes error.
     predict_dtype : {None, 'float32', 'float64'}, default=None
         Precision of :meth:`predict`. None: float64 on the CPU (a row's forecast
         then does not depend on the other rows of the call) and float32 on a

@@ -232,7 +232,7 @@ def lazy_predict(est, X: WindowArray):
     complete = X.complete()
     rows = np.flatnonzero(complete)
     ids = _predict_ids(est, X, rows)
-    out = np.full((len(X), est.n_outputs_), np.nan)
+    out = np.full((len(X), est.n_outputs_ * est._n_quantiles()), np.nan)
     module, dtype, threads = est._inference_setup(min(len(rows), _CHUNK))
     for start in range(0, len(rows), _CHUNK):
         part = rows[start : start + _CHUNK]
@@ -243,9 +243,5 @@ def lazy_predict(est, X: WindowArray):
         series = None if ids is None else ids[start : start + _CHUNK]
         pred = est._run_module(module, dtype, threads, X_model, series)
         offset = est._target_offset(windows, level, est.n_outputs_)
-        if spread is not None:
-            pred *= spread[:, None]
-        if offset is not None:
-            pred += offset
-        out[part] = pred
+        out[part] = est._restored(pred, offset, spread)
     return out, complete

@@ -112,6 +112,8 @@ class LSTMRegressor(_BaseNetRegressor):
         predict_dtype=None,
         anchor=None,
         linear_path=False,
+        quantiles=None,
+        nonnegative=False,
     ):
         self.hidden_size = hidden_size
         self.cell = cell
@@ -146,6 +148,8 @@ class LSTMRegressor(_BaseNetRegressor):
         self.predict_dtype = predict_dtype
         self.anchor = anchor
         self.linear_path = linear_path
+        self.quantiles = quantiles
+        self.nonnegative = nonnegative
 
     def _to_model_input(self, X):
         return X[:, :, None] if X.ndim == 2 else X

@@ -114,6 +114,8 @@ class MLPRegressor(_BaseNetRegressor):
         predict_dtype=None,
         anchor=None,
         linear_path=False,
+        quantiles=None,
+        nonnegative=False,
     ):
         self.hidden_size = hidden_size
         self.activation = activation
@@ -147,6 +149,8 @@ class MLPRegressor(_BaseNetRegressor):
         self.predict_dtype = predict_dtype
         self.anchor = anchor
         self.linear_path = linear_path
+        self.quantiles = quantiles
+        self.nonnegative = nonnegative
 
     def _to_model_input(self, X):
         return X.reshape(len(X), -1) if X.ndim == 3 else X

@@ -61,8 +61,17 @@ MODELS = [
         {"early_stopping": True, "patience": 2, "validation_fraction": 0.2},
         {"windows_per_epoch": 150},
         {"anchor": 6, "center": "last", "scale": "std", "linear_path": True},
+        {"loss": "quantile", "quantiles": [0.1, 0.5, 0.9], "nonnegative": True},
     ],
-    ids=["plain", "last-std", "mean", "early-stopping", "windows-per-epoch", "anchor"],
+    ids=[
+        "plain",
+        "last-std",
+        "mean",
+        "early-stopping",
+        "windows-per-epoch",
+        "anchor",
+        "quantiles",
+    ],
 )
 def test_lazy_fit_is_the_stacked_fit(model, params):
     """Same seed, same rows, same batches: the same network, bit for bit."""
