@@ -85,3 +85,21 @@ def reset_peak_rss() -> None:
         Path("/proc/self/clear_refs").write_text("5")
     except OSError:
         pass
+
+
+def current_rss_kib() -> int:
+    """Return this process's resident size now, in KiB.
+
+    Returns
+    -------
+    kib : int
+        ``VmRSS`` from ``/proc/self/status`` (Linux), else the peak
+        (``ru_maxrss``): the best this platform tells.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

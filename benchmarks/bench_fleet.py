@@ -14,7 +14,10 @@ cell have no full window and are skipped), targets the cell's own next hour.
 fleet
     ``FleetRegressor(that LSTMRegressor, window=SlidingWindow(36))`` fitted
     once on the whole panel: every cell's member in one vectorised loop
-    (passes of ``--members-per-pass`` members).
+    (passes of ``--members-per-pass`` members), with its default
+    ``compile='auto'``: at this size, each wave's elementwise work runs in the
+    fleet's native kernels (C, compiled with the machine's compiler on first
+    use and cached in the user's private cache folder).
 loop
     What a user writes without it, for the first ``--loop-cells`` (20) cells
     only (the loop's cost per cell does not depend on how many cells follow):
@@ -23,6 +26,12 @@ loop
 
 Both on 1 torch thread, with the same data, epochs and batches, each after an
 untimed warm-up fit of one epoch (the first calls pay for oneDNN and torch).
+The fleet's warm-up (2 cells, 1 epoch) is far below ``compile='auto'``'s
+threshold: it neither compiles nor loads the native kernels, so the timed fit
+pays for loading them, and for compiling them (~0.15 s) when the on-disk cache
+has no library for this source and compiler yet. The line ``native kernels``
+says which it was; ``--cold-kernels`` deletes the cached library first, so
+that the timed fit compiles it; ``--compile false`` times the eager fleet.
 Throughput is members (cells) per second of wall time, so the ratio fleet /
 loop compares the two fairly although the loop times fewer cells. Each side's
 wall time, its CPU time (``time.process_time``: what the process itself
@@ -37,11 +46,13 @@ From the repository root::
 
     python benchmarks/bench_fleet.py                    # 1,000 cells, a few minutes
     python benchmarks/bench_fleet.py --cells 50 --loop-cells 3 --epochs 1  # smoke
+    python benchmarks/bench_fleet.py --cold-kernels     # compile in the timed fit
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import warnings
@@ -120,6 +131,7 @@ def run_fleet(X: pd.DataFrame, args):
         network(args),
         window=SlidingWindow(args.lookback),
         members_per_pass=args.members_per_pass,
+        compile={"auto": "auto", "true": True, "false": False}[args.compile],
     )
     return fleet.fit(X, X["load"])
 
@@ -134,6 +146,20 @@ def max_difference(fleet, X: pd.DataFrame, loop_preds: dict) -> float:
         both = np.isfinite(single) & np.isfinite(mine)
         worst = max(worst, float(np.abs(mine[both] - single[both]).max()))
     return worst
+
+
+def kernel_state(args) -> str:
+    """Say whether the timed fleet fit will compile or load its native kernels."""
+    from lstmforecast.nn import _fleet
+
+    if args.compile == "false":
+        return "not used (--compile false: eager torch)"
+    cold, path = args.cold_kernels, _fleet._library_path()
+    if cold and os.path.exists(path):
+        os.remove(path)
+    if os.path.exists(path):
+        return f"warm (the timed fit loads {path})"
+    return "cold (the timed fit compiles them: ~0.15 s)"
 
 
 def table(rows) -> None:
@@ -177,6 +203,17 @@ def parse(argv):
     add("--lookback", type=int, default=36, help="window length in hours (36)")
     add("--hidden", type=int, nargs="+", default=[7, 3], help="layer sizes (7 3)")
     add("--members-per-pass", type=int, default=256, help="fleet pass size (256)")
+    add(
+        "--compile",
+        choices=["auto", "true", "false"],
+        default="auto",
+        help="the fleet's compile parameter (auto; false: eager torch only)",
+    )
+    add(
+        "--cold-kernels",
+        action="store_true",
+        help="delete the cached native kernels first (the timed fit compiles them)",
+    )
     add("--no-check", action="store_true", help="exit 0 even if a target fails")
     args = parser.parse_args(argv)
     if min(args.cells, args.loop_cells, args.epochs, args.batch) < 1:
@@ -206,6 +243,7 @@ def main(argv=None):
     run_loop(X, cells[:1], warm)  # untimed: first calls pay for oneDNN and torch
     run_fleet(X.loc[cells[:2]], warm)
     loop_preds, loop_wall, loop_cpu, loop_load = timed(lambda: run_loop(X, cells, args))
+    kernels = kernel_state(args)
     fleet, fleet_wall, fleet_cpu, fleet_load = timed(lambda: run_fleet(X, args))
     diff = max_difference(fleet, X, loop_preds)
     print()
@@ -226,6 +264,7 @@ def main(argv=None):
         f"max |fleet - single fit| prediction over {args.loop_cells} cells: "
         f"{diff:.2e} (target <= {TOLERANCE:.0e}: {'PASS' if ok_diff else 'FAIL'})"
     )
+    print(f"native kernels: {kernels}")
     print(f"load average at the end: {load_average():.2f}")
     result = {
         "ratio": ratio,

@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -62,6 +61,7 @@ from pathlib import Path
 
 import numpy as np
 from _machine import (
+    current_rss_kib,
     load_average,
     machine_line,
     peak_rss_kib,
@@ -190,7 +190,7 @@ def child(case: str, args, out: Path) -> None:
     import lstmforecast.regressors  # noqa: F401
 
     torch.set_num_threads(args.threads)
-    imports_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    imports_kib = current_rss_kib()  # the size after the imports, not their peak
     kind, n_cells = case.split("-")
     panel = make_panel(int(n_cells), args.hours)
     data_mib = panel.memory_usage(deep=True).sum() / 2**20

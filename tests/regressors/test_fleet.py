@@ -1,6 +1,8 @@
 """FleetRegressor and RecurrentFleetModule: each member equals its own single fit."""
 
 import copy
+import os
+import shutil
 import warnings
 
 import numpy as np
@@ -15,6 +17,7 @@ from skorch.callbacks import Callback
 
 from lstmforecast.model_selection import PanelTimeSeriesSplit
 from lstmforecast.nn import RecurrentFleetModule, RecurrentModule
+from lstmforecast.nn import _fleet as _fleet_nn
 from lstmforecast.nn._fleet import _MEMBER_OPTIMIZERS
 from lstmforecast.preprocessing import SlidingWindow, make_horizon_targets
 from lstmforecast.regressors import FleetRegressor, LSTMRegressor, MLPRegressor
@@ -254,6 +257,15 @@ def test_an_array_is_one_series_equal_to_the_estimator():
         (LSTMRegressor(verbose=1), "estimator__verbose=1"),
         (LSTMRegressor(callbacks=[Callback()]), "estimator__callbacks"),
         (LSTMRegressor(optimizer=torch.optim.LBFGS), "got the class LBFGS"),
+        (LSTMRegressor(series_embedding=2), "estimator__series_embedding=2"),
+        (LSTMRegressor(windows_per_epoch=10), "estimator__windows_per_epoch=10"),
+        (LSTMRegressor(anchor=24), "estimator__anchor=24"),
+        (LSTMRegressor(linear_path=True), "estimator__linear_path=True"),
+        (
+            LSTMRegressor(loss="quantile", quantiles=[0.1, 0.9]),
+            r"estimator__quantiles=\[0.1, 0.9\]",
+        ),
+        (LSTMRegressor(nonnegative=True), "estimator__nonnegative=True"),
     ],
 )
 def test_unsupported_estimators_and_settings_are_named(estimator, match):
@@ -402,3 +414,109 @@ def test_member_optimizers_step_as_torch_does(name):
             theirs[m].step()
         mine.step(weights, grad, rows)
     assert torch.equal(weights, torch.stack([p.detach() for p in params]))
+
+
+# ------------------------------------------------------------ native kernels
+def _native_or_skip():
+    kernels, why = _fleet_nn._native_kernels()
+    if kernels is None:
+        pytest.skip(f"no native kernels on this machine: {why}")
+    return kernels
+
+
+def test_native_kernels_train_the_members_of_their_single_fits(fitted):
+    _native_or_skip()
+    X, eager = fitted
+    estimator = LSTMRegressor(**TINY)
+    fleet = FleetRegressor(estimator, window=SlidingWindow(LOOKBACK), compile=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no fallback warning
+        fleet.fit(X, X["load"])
+    pred = _quiet(fleet.predict, X)
+    np.testing.assert_allclose(pred, _quiet(eager.predict, X), atol=TOL, rtol=0)
+    for label in fleet.series_:
+        single, windows, rows = _single_fit(estimator, X, X["load"], label)
+        expected = _quiet(single.predict, windows)
+        keep = np.isfinite(expected)
+        np.testing.assert_allclose(pred[rows][keep], expected[keep], atol=TOL, rtol=0)
+        losses = fleet.history_.loc[fleet.history_["cell"] == label, "train_loss"]
+        np.testing.assert_allclose(
+            losses.to_numpy(), single.history_["train_loss"], rtol=1e-5
+        )
+
+
+@pytest.mark.parametrize(("sizes", "lookback"), [((7, 3), 36), ((2, 5, 3), 2)])
+def test_native_waves_equal_the_eager_waves(sizes, lookback):
+    kernels = _native_or_skip()
+    torch.manual_seed(0)
+    n, batch = 5, 7  # a batch that is no multiple of the vector width
+    spec = _fleet_nn._Spec.build(2, sizes, 1)
+    flat = 0.5 * torch.randn(n, spec.n_params)
+    X_tm = torch.randn(lookback, n, 2, batch)
+    results = []
+    for native in (None, kernels):
+        ws = _fleet_nn._Workspace(spec, n, lookback, batch)
+        ws.kernels = native
+        for _ in range(2):  # reused scratch: no stale state
+            out = _fleet_nn._forward(spec, flat, X_tm, ws).clone()
+            grad = _fleet_nn._backward(spec, flat, ws, torch.cos(out)).clone()
+        results.append((out, grad))
+    (out, grad), (out_native, grad_native) = results
+    torch.testing.assert_close(out_native, out, rtol=0, atol=1e-6)
+    torch.testing.assert_close(grad_native, grad, rtol=0, atol=1e-6)
+
+
+def test_compile_auto_compiles_large_fits_only():
+    estimator = LSTMRegressor(**TINY)
+    assert FleetRegressor(estimator)._kernels(100.0) is None
+    assert FleetRegressor(estimator, compile=False)._kernels(1e9) is None
+    kernels = _native_or_skip()
+    assert FleetRegressor(estimator)._kernels(1e9) is kernels
+    assert FleetRegressor(estimator, compile=True)._kernels(1.0) is kernels
+
+
+def test_without_a_compiler_the_fleet_warns_and_trains_eagerly(fitted, monkeypatch):
+    monkeypatch.setattr(_fleet_nn, "_KERNELS", {})
+    monkeypatch.setenv("CC", "no-such-c-compiler")
+    X, eager = fitted
+    fleet = FleetRegressor(
+        LSTMRegressor(**TINY), window=SlidingWindow(LOOKBACK), compile=True
+    )
+    with pytest.warns(UserWarning, match="could not compile.*no C compiler found"):
+        fleet.fit(X, X["load"])
+    np.testing.assert_array_equal(_quiet(fleet.predict, X), _quiet(eager.predict, X))
+
+
+def test_compile_is_validated():
+    fleet = FleetRegressor(LSTMRegressor(**TINY), compile="yes")
+    with pytest.raises(ValueError, match="'compile' parameter of FleetRegressor"):
+        fleet.fit(_panel(lengths=(30,)), _panel(lengths=(30,))["load"])
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX owners and modes")
+def test_the_kernel_cache_is_private_and_a_shared_one_is_refused(
+    fitted, monkeypatch, tmp_path
+):
+    if shutil.which(os.environ.get("CC") or "cc") is None:
+        pytest.skip("no C compiler")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "own"))
+    monkeypatch.setattr(_fleet_nn, "_KERNELS", {})
+    kernels, why = _fleet_nn._native_kernels()
+    assert kernels is not None, why
+    (library,) = (tmp_path / "own" / "lstmforecast").glob("fleet-*.so")
+    assert library.stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "own" / "lstmforecast").stat().st_mode & 0o777 == 0o700
+    # a cache folder others may write to: its library is never loaded
+    shared = tmp_path / "shared" / "lstmforecast"
+    shared.mkdir(parents=True)
+    shared.chmod(0o777)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "shared"))
+    monkeypatch.setattr(_fleet_nn, "_KERNELS", {})
+    X, eager = fitted
+    fleet = FleetRegressor(
+        LSTMRegressor(**TINY), window=SlidingWindow(LOOKBACK), compile=True
+    )
+    with pytest.warns(UserWarning, match=r"not private to this user .*mode 0o777"):
+        fleet.fit(X, X["load"])
+    assert not list(shared.glob("*.so"))
+    np.testing.assert_array_equal(_quiet(fleet.predict, X), _quiet(eager.predict, X))
