@@ -17,6 +17,7 @@ from lstmforecast.preprocessing import (
     SlidingWindow,
 )
 from lstmforecast.regressors import (
+    ConformalRegressor,
     DirectRegressor,
     FleetRegressor,
     LSTMRegressor,
@@ -85,6 +86,8 @@ ESTIMATORS = [
     RecursiveRegressor(
         LSTMRegressor(hidden_size=4, max_epochs=2, random_state=0), horizon=1
     ),
+    # split-conformal intervals around a fast model
+    ConformalRegressor(Ridge()),
     # a fleet of one member: an array (no panel index) is one series
     FleetRegressor(LSTMRegressor(hidden_size=4, max_epochs=2, random_state=0)),
 ]
