@@ -103,3 +103,33 @@ def current_rss_kib() -> int:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def run_case(case: str, cmd: list, out: Path) -> dict:
+    """Run one benchmark case's command in a fresh process; return its JSON result.
+
+    Parameters
+    ----------
+    case : str
+        The case's name (kept in a failed result).
+    cmd : list of str
+        The command; it writes its result as JSON to ``out``.
+    out : pathlib.Path
+        Where the command writes its result.
+
+    Returns
+    -------
+    result : dict
+        The result and the 1-minute ``load`` average before it, or ``{"case":
+        case, "failed": True, "load": ...}`` (the child's output on stderr).
+    """
+    import json
+    import subprocess
+    import sys
+
+    load = load_average()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        return {"case": case, "failed": True, "load": load}
+    return {**json.loads(Path(out).read_text()), "load": load}

@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -66,6 +65,7 @@ from _machine import (
     machine_line,
     peak_rss_kib,
     reset_peak_rss,
+    run_case,
     usable_cpus,
 )
 
@@ -225,12 +225,7 @@ def run_child(case: str, argv: list, out_dir: str) -> dict:
     """Run one case in a fresh interpreter; return its result dict."""
     out = Path(out_dir) / f"{case}.json"
     cmd = [sys.executable, __file__, *argv, "--child", case, "--out", str(out)]
-    load = load_average()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout + proc.stderr)
-        return {"case": case, "failed": True, "load": load}
-    return {**json.loads(out.read_text()), "load": load}
+    return run_case(case, cmd, out)
 
 
 def _verdict(ok: bool) -> str:

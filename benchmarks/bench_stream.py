@@ -48,13 +48,18 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
-from _machine import load_average, machine_line, peak_rss_kib, reset_peak_rss
+from _machine import (
+    load_average,
+    machine_line,
+    peak_rss_kib,
+    reset_peak_rss,
+    run_case,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "_data"
 DAY_MS = 86_400_000
@@ -190,12 +195,7 @@ def run_child(case, folder, n_days, cells, out_dir):
     cmd += ["--days", str(n_days), "--out", str(out)]
     if cells is not None:
         cmd += ["--child-cells", ",".join(map(str, cells))]
-    load = load_average()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout + proc.stderr)
-        return {"case": case, "failed": True, "load": load}
-    return {**json.loads(out.read_text()), "load": load}
+    return run_case(case, cmd, out)
 
 
 def _present_cells(folder: Path, n: int):

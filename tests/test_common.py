@@ -17,6 +17,7 @@ from lstmforecast.preprocessing import (
     SlidingWindow,
 )
 from lstmforecast.regressors import (
+    CapacityRegressor,
     ConformalRegressor,
     DirectRegressor,
     FleetRegressor,
@@ -88,6 +89,7 @@ ESTIMATORS = [
     ),
     # split-conformal intervals around a fast model
     ConformalRegressor(Ridge()),
+    CapacityRegressor(Ridge(), step=0.5),
     # a fleet of one member: an array (no panel index) is one series
     FleetRegressor(LSTMRegressor(hidden_size=4, max_epochs=2, random_state=0)),
 ]

@@ -7,6 +7,7 @@ One network per series of a panel, all trained in one fit: :class:`FleetRegresso
 """
 
 from lstmforecast.regressors._base import UnscaledTargetWarning
+from lstmforecast.regressors._capacity import CapacityRegressor
 from lstmforecast.regressors._conformal import ConformalRegressor
 from lstmforecast.regressors._fleet import FleetRegressor
 from lstmforecast.regressors._lstm import LSTMRegressor
@@ -15,6 +16,7 @@ from lstmforecast.regressors._multistep import DirectRegressor, RecursiveRegress
 from lstmforecast.regressors._progress import EpochProgress
 
 __all__ = [
+    "CapacityRegressor",
     "ConformalRegressor",
     "DirectRegressor",
     "EpochProgress",

@@ -43,10 +43,14 @@ def _as_indexable(X, y):
 
 
 def _calibration_rows(X, n: int, fraction: float, gap: int):
-    """Return (fit rows, calibration rows): the latest ``fraction`` of the times.
+    """Return (fit rows, rows after them, which of those calibrate).
 
-    A panel (a MultiIndex with the time last) is cut at the same instants in
-    every series; anything else is one series in row order.
+    The calibration rows are the latest ``fraction`` of the times, after
+    ``gap``; the rows after the fit part (the gap's and the calibration's) are
+    forecast together, so windows over the gap read its real values (known at
+    forecast time), while no gap row is ever a target. A panel (a MultiIndex
+    with the time last) is cut at the same instants in every series; anything
+    else is one series in row order.
     """
     index = getattr(X, "index", None)
     if isinstance(index, pd.MultiIndex):
@@ -57,13 +61,14 @@ def _calibration_rows(X, n: int, fraction: float, gap: int):
         if n_fit < 1:
             _too_short(len(instants), n_cal, gap, "instants")
         fit = np.flatnonzero(times < instants[n_fit])
-        cal = np.flatnonzero(times >= instants[len(instants) - n_cal])
-        return fit, cal
+        after = np.flatnonzero(times >= instants[n_fit])
+        return fit, after, times[after] >= instants[len(instants) - n_cal]
     n_cal = math.ceil(fraction * n)
     n_fit = n - n_cal - gap
     if n_fit < 1:
         _too_short(n, n_cal, gap, "sample(s)")
-    return np.arange(n_fit), np.arange(n - n_cal, n)
+    after = np.arange(n_fit, n)
+    return np.arange(n_fit), after, after >= n - n_cal
 
 
 def _too_short(n: int, n_cal: int, gap: int, what: str):
@@ -80,7 +85,9 @@ class ConformalRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
     ``fit`` trains a clone of ``estimator`` on the earlier rows and keeps its
     absolute errors on the **latest** ``calibration_fraction`` of them, after
     ``gap`` rows (instants, for a panel) left out between the two: the
-    time-ordered validation tail, never a random split. ``predict_interval``
+    time-ordered validation tail, never a random split (the gap's rows are
+    forecast with the calibration rows, so windows over the gap read its
+    values, known at forecast time, but they are never scored). ``predict_interval``
     then widens the point forecast by the conformal quantile of those errors:
     the ``ceil((n + 1) coverage)``-th smallest of the ``n`` calibration errors
     of that target column, which covers a new error with probability at least
@@ -97,11 +104,19 @@ class ConformalRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
     gap : int, default=0
         Rows (instants) left out between the fit and calibration parts: ``H -
         1`` for ``H``-step targets, so no calibration target is a fit target.
+    refit : bool, default=False
+        After calibrating, refit the estimator on all rows and predict with
+        that one: its forecasts use the latest data (and a history-carrying
+        pipeline, such as a ``SlidingWindow``, continues from the end of ``X``),
+        at the price of a guarantee that then holds for the calibrated model
+        only approximately. False predicts with the calibrated model: pass it
+        inputs that carry their own history.
 
     Attributes
     ----------
     estimator_ : regressor
-        The clone fitted on the earlier rows (the one that predicts).
+        The clone that predicts: fitted on the earlier rows (on all of them
+        with ``refit=True``).
     calibration_errors_ : ndarray of shape (n_calibration, n_outputs)
         The sorted absolute errors of each target column on the calibration
         rows (rows with a NaN forecast or target left out per column).
@@ -132,12 +147,14 @@ class ConformalRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         "estimator": [HasMethods(["fit", "predict"])],
         "calibration_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "gap": [Interval(numbers.Integral, 0, None, closed="left")],
+        "refit": ["boolean"],
     }
 
-    def __init__(self, estimator, *, calibration_fraction=0.2, gap=0):
+    def __init__(self, estimator, *, calibration_fraction=0.2, gap=0, refit=False):
         self.estimator = estimator
         self.calibration_fraction = calibration_fraction
         self.gap = gap
+        self.refit = refit
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
@@ -156,36 +173,49 @@ class ConformalRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         self : ConformalRegressor
             The fitted model.
         """
+        errors, _ = self._calibrate(X, y)
+        self.calibration_errors_ = np.sort(np.abs(errors), axis=0)  # NaN last
+        return self
+
+    def _calibrate(self, X, y):
+        """Fit ``estimator_``; return its tail's errors and forecasts.
+
+        Both ``(n_calibration, n_outputs)``: ``y - forecast`` and the forecast.
+        """
         X, y = _as_indexable(X, y)
         check_same_rows(_OWNER, "Pass one target row per row of X.", X=X, y=y)
         n = _num_samples(X)
         if n < 2:
             raise ValueError(
-                f"{_OWNER} needs at least 2 samples to fit and calibrate; got "
-                f"{n} sample(s) (n_samples = {n}). Pass more rows."
+                f"{type(self).__name__} needs at least 2 samples to fit and "
+                f"calibrate; got {n} sample(s) (n_samples = {n}). Pass more rows."
             )
-        fit, cal = _calibration_rows(X, n, self.calibration_fraction, int(self.gap))
+        fit, after, calibrates = _calibration_rows(
+            X, n, self.calibration_fraction, int(self.gap)
+        )
         self.estimator_ = clone(self.estimator).fit(
             _safe_indexing(X, fit), _safe_indexing(y, fit)
         )
-        if hasattr(self.estimator_, "n_features_in_"):
-            self.n_features_in_ = self.estimator_.n_features_in_
-        if hasattr(self.estimator_, "feature_names_in_"):
-            self.feature_names_in_ = self.estimator_.feature_names_in_
+        cal = after[calibrates]
         y_cal = np.asarray(_safe_indexing(y, cal), dtype=float)
         self._y_ndim = y_cal.ndim
-        pred = np.asarray(self.estimator_.predict(_safe_indexing(X, cal)), float)
-        errors = np.abs(y_cal.reshape(len(cal), -1) - pred.reshape(len(cal), -1))
-        self.calibration_errors_ = np.sort(errors, axis=0)  # NaN sort last
+        pred = np.asarray(self.estimator_.predict(_safe_indexing(X, after)), float)
+        pred = pred.reshape(len(after), -1)[calibrates]
+        errors = y_cal.reshape(len(cal), -1) - pred
         self.n_calibration_ = np.isfinite(errors).sum(axis=0)
         if not self.n_calibration_.all():
             raise ValueError(
-                f"{_OWNER} got no finite forecast and target on its {len(cal)} "
-                "calibration rows (NaN: windows without history, or targets "
-                "past the data). Raise 'calibration_fraction' or give the "
-                "estimator more history."
+                f"{type(self).__name__} got no finite forecast and target on its "
+                f"{len(cal)} calibration rows (NaN: windows without history, or "
+                "targets past the data). Raise 'calibration_fraction' or give "
+                "the estimator more history."
             )
-        return self
+        if self.refit:
+            self.estimator_ = clone(self.estimator).fit(X, y)
+        for name in ("n_features_in_", "feature_names_in_"):
+            if hasattr(self.estimator_, name):
+                setattr(self, name, getattr(self.estimator_, name))
+        return errors, pred
 
     def __sklearn_tags__(self):
         """Declare dense input, the estimator's NaN support, multi-output y."""

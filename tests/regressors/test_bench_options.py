@@ -9,13 +9,15 @@ def test_bench_options_scores_every_configuration_per_cell(load_benchmark, capsy
     bench = load_benchmark("bench_options")
     table = bench.main(
         ["--epochs", "1", "--seeds", "1", "--horizons", "1", "24"]
-        + ["--configs", "base", "anchor=24", "linear"]
+        + ["--configs", "base", "anchor=24", "linear", "capacity", "quantiles"]
     )
     text = capsys.readouterr().out
-    assert len(table) == 2 * 3 * 3  # horizons x configurations x cells
+    assert len(table) == 2 * 5 * 3  # horizons x configurations x cells
     assert set(table["cell"]) == {4159, 4556, 5161}
     assert np.isfinite(table[["mse / naive", "cost / naive"]].to_numpy()).all()
     assert (table["cost / naive"] > 0).all()
+    coverage = table.loc[table["config"] == "quantiles", "coverage"]
+    assert coverage.between(0, 1).all() and table["coverage"].isna().sum() == 24
     assert "cost / naive" in text and "fit seconds (median)" in text
 
 

@@ -90,3 +90,22 @@ def test_bad_input_is_one_clear_line(make, match):
     with pytest.raises(ValueError, match=match) as info:
         make()
     assert "\n" not in str(info.value)
+
+
+def test_windows_over_the_gap_read_its_values_but_it_is_never_scored():
+    times = pd.date_range("2013-11-01", periods=150, freq="h")
+    idx = pd.MultiIndex.from_product([[1, 2], times], names=["cell", "time"])
+    t = np.tile(np.arange(150), 2)
+    panel = pd.DataFrame({"v": np.sin(2 * np.pi * t / 24)}, index=idx)
+    window = SlidingWindow(24, flatten=True, fill_value=0.0)
+    model = ConformalRegressor(
+        Pipeline([("window", window), ("ridge", Ridge())]),
+        calibration_fraction=0.2,
+        gap=10,
+    ).fit(panel, panel["v"])
+    # every calibration row is forecast from a full window: the gap's 10 hours
+    # are in its windows, read from X, not missing
+    assert model.n_calibration_.tolist() == [2 * 30]
+    assert model.calibration_errors_.max() < 0.05  # a sine is linear in its past
+    fitted = model.estimator_.named_steps["window"].tail_
+    assert fitted.index.get_level_values("time").max() == times[150 - 30 - 10 - 1]

@@ -1,0 +1,246 @@
+"""A forecast calibrated for the cost after capacity is rounded up to whole steps."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval
+
+from lstmforecast.regressors._conformal import ConformalRegressor
+
+__all__ = ["CapacityRegressor"]
+
+# Levels of the calibration errors tried as offsets.
+_LEVELS = np.linspace(0.0, 1.0, 401)
+
+
+def _mean_costs(e, f, candidates, alpha, beta, step) -> np.ndarray:
+    """Mean cost of the calibration rows for each candidate offset."""
+    capacity = f[:, None] + candidates[None, :]
+    if step is not None:
+        capacity = np.ceil(capacity / step) * step
+    demand = (f + e)[:, None]
+    over = np.maximum(capacity - demand, 0)
+    return (alpha * over + beta * np.maximum(demand - capacity, 0)).mean(axis=0)
+
+
+def _best_offsets(errors, pred, alpha, beta, step) -> np.ndarray:
+    """Return each column's offset that minimises the calibration rows' cost.
+
+    ``errors`` are ``y - forecast`` on the calibration rows, ``pred`` the
+    forecasts there. Without steps the cost is piecewise linear in the offset
+    and its minimum lies at an error; with steps it is piecewise constant, with
+    a jump wherever a row's forecast plus the offset crosses a step, and may
+    have several valleys. Candidates: 401 quantiles of the errors and 4,001
+    points from a step below the smallest error to a step above the largest,
+    then 401 points around the best over one grid spacing either side.
+    """
+    out = np.empty(errors.shape[1])
+    for j in range(errors.shape[1]):
+        keep = np.isfinite(errors[:, j]) & np.isfinite(pred[:, j])
+        e, f = errors[keep, j], pred[keep, j]
+        pad = 0.0 if step is None else step
+        grid = np.linspace(e.min() - pad, e.max() + pad, 4001)
+        candidates = np.unique(np.r_[np.quantile(e, _LEVELS), grid])
+        costs = _mean_costs(e, f, candidates, alpha, beta, step)
+        best = candidates[int(np.argmin(costs))]
+        reach = grid[1] - grid[0]
+        fine = best + np.linspace(-reach, reach, 401)
+        candidates = np.r_[candidates, fine]
+        costs = np.r_[costs, _mean_costs(e, f, fine, alpha, beta, step)]
+        ties = np.flatnonzero(costs == costs.min())
+        out[j] = candidates[ties[np.argmin(np.abs(candidates[ties]))]]
+    return out
+
+
+class CapacityRegressor(ConformalRegressor):
+    """Forecasts shifted to minimise the provisioning cost after rounding to steps.
+
+    Capacity comes in steps (``step``, e.g. 0.05 Gbit/s) and is allocated
+    rounded **up** from the forecast; over-provisioning costs ``alpha`` per
+    unit, under-provisioning ``beta``. Training for the cost alone does not
+    know about the rounding, which is itself a margin. This decision rule does:
+    ``fit`` trains a clone of ``estimator`` on the earlier rows and chooses, per
+    target column, the offset that minimises the **realised** cost of
+    ``ceil((forecast + offset) / step) * step`` on the latest
+    ``calibration_fraction`` of the rows (after ``gap``); ``predict`` returns
+    ``forecast + offset`` and :meth:`predict_capacity` the allocation. With
+    ``step=None`` (exact allocation) the offset is the ``beta / (alpha + beta)``
+    quantile of the calibration errors, what ``loss='provisioning'`` learns.
+
+    Parameters
+    ----------
+    estimator : regressor
+        Any regressor or Pipeline (squared error is fine); cloned.
+    alpha : float, default=1.0
+        Cost per unit of over-provisioned capacity.
+    beta : float, default=10.0
+        Cost per unit of under-provisioned capacity (blocked demand).
+    step : float or None, default=None
+        Capacity granularity; None allocates exactly.
+    calibration_fraction : float, default=0.2
+        Share of the latest rows (instants of a panel) the offset is chosen on.
+    gap : int, default=0
+        Rows (instants) left out before them (``H - 1`` for ``H``-step targets).
+    refit : bool, default=True
+        After choosing the offset, refit the estimator on all rows (its
+        forecasts then use the latest data, and a ``SlidingWindow`` continues
+        from the end of ``X``); False keeps the calibrated one.
+
+    Attributes
+    ----------
+    estimator_ : regressor
+        The clone that forecasts.
+    offset_ : ndarray of shape (n_outputs,)
+        The offset added to each target column's forecast.
+    calibration_cost_ : ndarray of shape (n_outputs,)
+        The calibration rows' cost with that offset, and ``raw_cost_`` without.
+    n_calibration_ : ndarray of int of shape (n_outputs,)
+        Calibration rows per column.
+
+    See Also
+    --------
+    lstmforecast.metrics.provisioning_cost : The cost being minimised.
+    ConformalRegressor : The same split, for intervals.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import Ridge
+    >>> from lstmforecast.metrics import provisioning_cost
+    >>> from lstmforecast.regressors import CapacityRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(0, 1, (3000, 2))
+    >>> y = X.sum(axis=1) + rng.normal(0, 0.05, 3000)
+    >>> plan = CapacityRegressor(Ridge(), step=0.1).fit(X[:2000], y[:2000])
+    >>> raw = Ridge().fit(X[:2000], y[:2000]).predict(X[2000:])
+    >>> cost = lambda f: provisioning_cost(y[2000:], f, step=0.1)
+    >>> bool(cost(plan.predict(X[2000:])) < cost(raw))
+    True
+    """
+
+    _parameter_constraints = {
+        **ConformalRegressor._parameter_constraints,
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "beta": [Interval(numbers.Real, 0, None, closed="left")],
+        "step": [Interval(numbers.Real, 0, None, closed="neither"), None],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        alpha=1.0,
+        beta=10.0,
+        step=None,
+        calibration_fraction=0.2,
+        gap=0,
+        refit=True,
+    ):
+        super().__init__(
+            estimator, calibration_fraction=calibration_fraction, gap=gap, refit=refit
+        )
+        self.alpha = alpha
+        self.beta = beta
+        self.step = step
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Fit the estimator and choose each column's offset on the latest rows.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or panel of shape (n_samples, ...)
+            Inputs of ``estimator``, rows in time order (a panel: cut by time).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Demand.
+
+        Returns
+        -------
+        self : CapacityRegressor
+            The fitted model.
+        """
+        if self.alpha + self.beta == 0:
+            raise ValueError(
+                "CapacityRegressor needs a positive 'alpha' or 'beta' (both are 0, "
+                "so every allocation would cost nothing)."
+            )
+        errors, pred = self._calibrate(X, y)  # the early model's, then refit
+        step = None if self.step is None else float(self.step)
+        self.offset_ = _best_offsets(errors, pred, self.alpha, self.beta, step)
+        self.calibration_cost_ = self._cost(errors, pred, self.offset_)
+        self.raw_cost_ = self._cost(errors, pred, np.zeros_like(self.offset_))
+        return self
+
+    def __sklearn_tags__(self):
+        """Declare a poor R²: the forecasts are shifted up for the cost, by design."""
+        tags = super().__sklearn_tags__()
+        tags.regressor_tags.poor_score = True
+        return tags
+
+    def _cost(self, errors, pred, offset) -> np.ndarray:
+        capacity = pred + offset
+        if self.step is not None:
+            capacity = np.ceil(capacity / self.step) * self.step
+        demand = pred + errors
+        cost = self.alpha * np.maximum(capacity - demand, 0) + self.beta * np.maximum(
+            demand - capacity, 0
+        )
+        return np.nanmean(cost, axis=0)
+
+    def predict(self, X):
+        """Return the forecasts plus each column's offset: what to allocate from.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Inputs of ``estimator``.
+
+        Returns
+        -------
+        y_pred : ndarray
+            ``estimator_.predict(X) + offset_``, in its shape.
+        """
+        pred = np.asarray(super().predict(X), dtype=float)
+        shifted = pred.reshape(len(pred), -1) + self.offset_
+        return shifted.reshape(pred.shape)
+
+    def predict_capacity(self, X):
+        """Return the capacity to allocate: :meth:`predict` rounded up to ``step``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Inputs of ``estimator``.
+
+        Returns
+        -------
+        capacity : ndarray
+            Whole steps (never below 0), in :meth:`predict`'s shape.
+        """
+        pred = np.maximum(self.predict(X), 0.0)
+        if self.step is None:
+            return pred
+        return np.ceil(pred / self.step) * self.step
+
+    def predict_interval(self, X, coverage=0.8):
+        """Not provided: use :class:`ConformalRegressor` for intervals.
+
+        Parameters
+        ----------
+        X : array-like
+            Unused.
+        coverage : float, default=0.8
+            Unused.
+
+        Raises
+        ------
+        AttributeError
+            Always.
+        """
+        raise AttributeError(
+            "CapacityRegressor gives allocations, not intervals: wrap the estimator "
+            "in ConformalRegressor for predict_interval."
+        )
