@@ -15,6 +15,10 @@ anchor) per configuration, MIMO over ``H`` steps (1 and 24):
   hour yesterday / last week;
 - ``linear``: ``linear_path=True``;
 - ``anchor=24 + linear``;
+- ``calendar`` / ``anchor=24 + linear + calendar``: the calendar of every
+  forecast hour (``CalendarFeatures(["hour", "day_of_week", "working_day"],
+  encoding="cyclical", horizon=H)``, Milan's holidays) as ``future_columns`` of
+  the windows, repeated along each window;
 - ``quantiles``: the 10 %, 50 % and 90 % quantiles in one fit (``loss="quantile",
   quantiles=[0.1, 0.5, 0.9], nonnegative=True``), scored by the median; the
   ``coverage`` column is the share of test hours and steps inside its 10 - 90 %
@@ -58,6 +62,12 @@ CONFIGS = {
     "anchor=168": {"anchor": 168},
     "linear": {"linear_path": True},
     "anchor=24 + linear": {"anchor": 24, "linear_path": True},
+    "calendar": {"calendar": True},
+    "anchor=24 + linear + calendar": {
+        "anchor": 24,
+        "linear_path": True,
+        "calendar": True,
+    },
     "quantiles": {
         "loss": "quantile",
         "quantiles": [0.1, 0.5, 0.9],
@@ -94,6 +104,31 @@ def _network(params: dict, seed: int, args):
     )
 
 
+def _with_calendar(H: int, lookback: int):
+    """Return the panel with its H forecast hours' calendar, then the windows."""
+    from sklearn.compose import make_column_selector
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from lstmforecast.preprocessing import CalendarFeatures, SlidingWindow
+
+    calendar = CalendarFeatures(
+        ["hour", "day_of_week", "working_day"], encoding="cyclical", horizon=H
+    )
+    features = FeatureUnion(
+        [
+            ("traffic", FunctionTransformer(feature_names_out="one-to-one")),
+            ("calendar", calendar),
+        ],
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
+    future = make_column_selector(pattern=r"_h\d+$")
+    window = SlidingWindow(
+        lookback, columns=["internet"], future_columns=future, lazy=True
+    )
+    return Pipeline([("features", features), ("window", window)])
+
+
 def fit_predict(train, test, H: int, name: str, seed: int, args):
     """Fit one configuration; return (forecasts (n, H), interval or None, fit s)."""
     from sklearn.pipeline import Pipeline
@@ -104,6 +139,8 @@ def fit_predict(train, test, H: int, name: str, seed: int, args):
     params = dict(CONFIGS[name])
     planner = params.pop("capacity", False)
     window = SlidingWindow(args.lookback, lazy=True)
+    if params.pop("calendar", False):
+        window = _with_calendar(H, args.lookback)
     model = _network(params, seed, args)
     Y = make_horizon_targets(train["internet"], H)
     start = time.perf_counter()

@@ -2234,6 +2234,43 @@ bad(
     match=["cannot be both in 'columns' and 'known_columns'", "positions [0]"],
 )
 bad(
+    "window-column-in-known-and-future",
+    SlidingWindow(2, columns=[0], known_columns=[1], future_columns=[1]).fit,
+    ARRAY,
+    match=["cannot be both in 'known_columns' and 'future_columns'", "positions [1]"],
+)
+bad(
+    "window-future-selector-on-array",
+    SlidingWindow(2, future_columns=lambda X: ["b"]).fit,
+    ARRAY,
+    match=["'future_columns' parameter of SlidingWindow is a callable", "ndarray"],
+)
+bad(
+    "window-all-future",
+    SlidingWindow(2, future_columns=[0, 1]).fit,
+    ARRAY,
+    match=["no column for the window", "'future_columns'", "n_features=2"],
+)
+bad(
+    "calendar-horizon-irregular-times",
+    CalendarFeatures(horizon=3).fit,
+    HOURLY.iloc[[0, 1, 3]],
+    match=["CalendarFeatures(horizon=3)", "not evenly spaced", "step='1h'"],
+)
+bad(
+    "calendar-horizon-bad-step",
+    CalendarFeatures(horizon=3, step="soon").fit,
+    HOURLY,
+    match=["'step' parameter of CalendarFeatures", "'soon'", "'1h'"],
+)
+bad(
+    "calendar-horizon-zero",
+    CalendarFeatures(horizon=0).fit,
+    HOURLY,
+    exc=InvalidParameterError,
+    match=["'horizon' parameter of CalendarFeatures", "Got 0"],
+)
+bad(
     "window-known-column-absent",
     SlidingWindow(2, known_columns=["hour"]).fit,
     HOURLY,

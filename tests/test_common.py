@@ -36,9 +36,13 @@ ESTIMATORS = [
     CalendarFeatures(unit="h", features=["hour", "day_of_week", "working_day"]),
     CalendarFeatures(unit="D", encoding="cyclical", features=["day_of_year", "month"]),
     CalendarFeatures(unit="D", encoding="onehot", features=["month", "is_holiday"]),
+    # the calendar of three forecast hours per row, one hour apart
+    CalendarFeatures(unit="h", features=["hour", "working_day"], horizon=3, step="1h"),
     LagFeatures(lags=[1, 2]),
     SlidingWindow(lookback=2, flatten=True),
     SlidingWindow(lookback=2),
+    # the last column repeated along each window (a known-future column)
+    SlidingWindow(lookback=2, future_columns=[-1]),
     # tiny networks, few epochs: the checks test the contract, not the accuracy
     LSTMRegressor(hidden_size=4, max_epochs=3, batch_size=16, random_state=0),
     MLPRegressor(hidden_size=(4,), max_epochs=3, batch_size=16, random_state=0),

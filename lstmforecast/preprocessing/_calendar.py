@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 import numbers
+import textwrap
 
 import holidays as _holidays
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from lstmforecast._validation import PlainParamsMixin, validated_data
@@ -102,11 +103,25 @@ class CalendarFeatures(PlainParamsMixin, TransformerMixin, BaseEstimator):
         Numeric times are this unit since 1970-01-01 (the original Milano files
         use epoch milliseconds, ``'ms'``). Needed for arrays: their column
         ``time_column`` (default 0) holds the times.
+    horizon : int, default=1
+        Number of forecast hours described per row: 1 gives the features of row
+        t's own time; ``H > 1`` gives those of the ``H`` hours a row's
+        ``make_horizon_targets(y, H)`` target covers, t, t + step, ...,
+        t + (H - 1) step, named ``{feature}_h1`` ... ``{feature}_h{H}`` (step
+        first). Computed from the timestamps alone, so the last rows of the data
+        get them too: the known-future inputs of a horizon model (pass them to
+        :class:`SlidingWindow` as ``future_columns``).
+    step : str, pandas.Timedelta or None, default=None
+        Time between consecutive rows, for ``horizon > 1``. None learns it in
+        :meth:`fit` from the timestamps (within each series of a panel), which
+        must then be evenly spaced; a duration such as ``'1h'`` is used as is.
 
     Attributes
     ----------
     n_features_in_ : int
         Number of columns of ``X`` in :meth:`fit`.
+    step_ : pandas.Timedelta
+        The time step used for ``horizon > 1`` (absent for ``horizon=1``).
     feature_names_in_ : ndarray of str
         Their names, when ``X`` was a DataFrame with string column names.
 
@@ -117,8 +132,12 @@ class CalendarFeatures(PlainParamsMixin, TransformerMixin, BaseEstimator):
 
     Notes
     -----
-    Only the timestamps are read; the other columns are ignored, so combine this
-    with other features in a :class:`~sklearn.pipeline.FeatureUnion` or
+    The holidays are always those of ``country`` / ``subdiv``, never guessed
+    from the data: the default is the Milano data's own calendar (Italy, the
+    province of Milan), which is wrong for any other place; the estimator's
+    repr always shows which calendar it uses. Only the timestamps are read;
+    the other columns are ignored, so combine this with other features in a
+    :class:`~sklearn.pipeline.FeatureUnion` or
     :class:`~sklearn.compose.ColumnTransformer`. The holiday calendar of
     ``holidays`` 0.109 for Italy also lists "National Unity Day" (first Sunday of
     November, a Sunday anyway), which the lab's hand-written calendar has not.
@@ -137,6 +156,21 @@ class CalendarFeatures(PlainParamsMixin, TransformerMixin, BaseEstimator):
     >>> cyc = CalendarFeatures(features=["hour"], encoding="cyclical").fit(X)
     >>> cyc.get_feature_names_out()
     array(['hour_sin', 'hour_cos'], dtype=object)
+    >>> cyc
+    CalendarFeatures(country='IT', encoding='cyclical', features=['hour'],
+                     subdiv='MI')
+
+    The calendar of the next three forecast hours of each row (``horizon=3``):
+
+    >>> ahead = CalendarFeatures(features=["hour", "working_day"], horizon=3)
+    >>> ahead.set_output(transform="pandas").fit_transform(X).iloc[0]
+    hour_h1           23.0
+    working_day_h1     1.0
+    hour_h2            0.0
+    working_day_h2     0.0
+    hour_h3            1.0
+    working_day_h3     0.0
+    Name: 2013-12-06 23:00:00+01:00, dtype: float64
     """
 
     _parameter_constraints = {
@@ -147,6 +181,8 @@ class CalendarFeatures(PlainParamsMixin, TransformerMixin, BaseEstimator):
         "weekend": [list, tuple],
         "time_column": [str, numbers.Integral, None],
         "unit": [StrOptions(_UNITS), None],
+        "horizon": [Interval(numbers.Integral, 1, None, closed="left")],
+        "step": [str, pd.Timedelta, None],
     }
 
     def __init__(
@@ -159,6 +195,8 @@ class CalendarFeatures(PlainParamsMixin, TransformerMixin, BaseEstimator):
         weekend=(5, 6),
         time_column=None,
         unit=None,
+        horizon=1,
+        step=None,
     ):
         self.features = features
         self.encoding = encoding
@@ -167,6 +205,21 @@ class CalendarFeatures(PlainParamsMixin, TransformerMixin, BaseEstimator):
         self.weekend = weekend
         self.time_column = time_column
         self.unit = unit
+        self.horizon = horizon
+        self.step = step
+
+    def __repr__(self, N_CHAR_MAX=700):
+        """Show the changed parameters, and always the holiday calendar used."""
+        from sklearn.utils._pprint import _changed_params
+
+        params = _changed_params(self)
+        params.update(country=self.country, subdiv=self.subdiv)
+        head = f"{type(self).__name__}("
+        text = ", ".join(f"{k}={params[k]!r}" for k in sorted(params))
+        lines = textwrap.wrap(
+            text, width=79 - len(head), break_long_words=False, break_on_hyphens=False
+        )
+        return head + ("\n" + " " * len(head)).join(lines) + ")"
 
     # ------------------------------------------------------------------ public
     @_fit_context(prefer_skip_nested_validation=True)
@@ -187,7 +240,11 @@ class CalendarFeatures(PlainParamsMixin, TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         self._check_params()
-        self._times(X, reset=True)
+        times = self._times(X, reset=True)
+        if self.horizon > 1:
+            self.step_ = self._learn_step(X, times)
+        elif hasattr(self, "step_"):
+            del self.step_
         return self
 
     def transform(self, X):
@@ -206,7 +263,8 @@ class CalendarFeatures(PlainParamsMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         times = self._times(X, reset=False)
-        columns = [self._encode(name, times) for name in self.features]
+        ahead = [times] if self.horizon == 1 else self._forecast_times(times)
+        columns = [self._encode(name, at) for at in ahead for name in self.features]
         return np.concatenate(columns, axis=1)
 
     def get_feature_names_out(self, input_features=None):
@@ -237,9 +295,52 @@ class CalendarFeatures(PlainParamsMixin, TransformerMixin, BaseEstimator):
             else:
                 first, count = spec
                 names += [f"{name}_{v}" for v in range(first, first + count)]
+        if self.horizon > 1:
+            names = [f"{n}_h{k}" for k in range(1, self.horizon + 1) for n in names]
         return np.asarray(names, dtype=object)
 
     # ----------------------------------------------------------------- helpers
+    def _forecast_times(self, times: pd.DatetimeIndex) -> list:
+        """Return the times of each forecast step: t, t + step... (absolute)."""
+        step = getattr(self, "step_", None)
+        if step is None:  # fitted with horizon=1, then set_params(horizon=H)
+            raise ValueError(
+                f"CalendarFeatures has horizon={self.horizon} but was fitted with "
+                "horizon=1, so it knows no time step. Fit it again."
+            )
+        return [times + k * step for k in range(self.horizon)]
+
+    def _learn_step(self, X, times: pd.DatetimeIndex) -> pd.Timedelta:
+        """``step``, or the one step between consecutive times of each series."""
+        if self.step is not None:
+            try:
+                step = pd.Timedelta(self.step)
+            except ValueError:
+                step = pd.NaT
+            if step is pd.NaT or step <= pd.Timedelta(0):
+                raise ValueError(
+                    "The 'step' parameter of CalendarFeatures must be a positive "
+                    f"duration such as '1h'. Got {as_written(self.step)} instead."
+                )
+            return step
+        ns = times.as_unit("ns").asi8
+        groups = np.zeros(len(ns), dtype=np.int64)
+        index = getattr(X, "index", None)
+        if self.time_column is None and isinstance(index, pd.MultiIndex):
+            groups = pd.factorize(index.droplevel(-1))[0]
+        order = np.lexsort((ns, groups))
+        same = np.diff(groups[order]) == 0
+        steps = np.unique(np.diff(ns[order])[same])
+        if len(steps) != 1 or steps[0] <= 0:
+            found = [str(pd.Timedelta(int(v))) for v in steps[:3]]
+            raise ValueError(
+                f"CalendarFeatures(horizon={self.horizon}) places the forecast hours "
+                "at the rows' time step, but the timestamps of X (within each "
+                f"series) are not evenly spaced: steps {found or 'none (one row)'}. "
+                "Pass step='1h' (the data's step), or regularise the rows."
+            )
+        return pd.Timedelta(int(steps[0]))
+
     def _check_params(self):
         features = list(self.features)
         unknown = [f for f in features if f not in _FEATURES]

@@ -44,6 +44,10 @@ class WindowArray:
         Series of each window, as a position in ``series_keys`` (panels).
     series_keys : sequence or None, default=None
         Label of each series (the panel's series labels), with ``series``.
+    extra : ndarray of shape (n_samples, n_extra) or None, default=None
+        Per-window values appended to every step of the window, after the
+        columns of ``base`` (``SlidingWindow``'s ``future_columns``: the
+        calendar of the hours being forecast). Kept read-only, not copied.
 
     Attributes
     ----------
@@ -78,7 +82,9 @@ class WindowArray:
 
     __array_priority__ = 10
 
-    def __init__(self, base, starts, lookback, *, series=None, series_keys=None):
+    def __init__(
+        self, base, starts, lookback, *, series=None, series_keys=None, extra=None
+    ):
         base = np.asarray(base)
         if base.ndim != 2 or base.dtype.kind != "f":
             raise ValueError(
@@ -108,11 +114,26 @@ class WindowArray:
             else np.asarray(series, _count_dtype(len(series_keys)))
         )
         self.series_keys = None if series_keys is None else list(series_keys)
+        self._extra = None if extra is None else self._checked_extra(extra)
+
+    def _checked_extra(self, extra) -> np.ndarray:
+        extra = np.asarray(extra)
+        n = len(self._starts)
+        if extra.ndim != 2 or len(extra) != n or extra.dtype.kind != "f":
+            raise ValueError(
+                "WindowArray needs 'extra' as a 2-D float array with one row per "
+                f"window ({len(self._starts)}); got shape {extra.shape} of dtype "
+                f"{extra.dtype}. Pass the per-window values, or None."
+            )
+        extra = extra if not extra.flags.writeable else extra.view()
+        extra.flags.writeable = False
+        return extra
 
     # ----------------------------------------------------------- array-like
     @property
     def shape(self) -> tuple:
-        return (len(self._starts), self.lookback, self._base.shape[1])
+        n_extra = 0 if self._extra is None else self._extra.shape[1]
+        return (len(self._starts), self.lookback, self._base.shape[1] + n_extra)
 
     @property
     def ndim(self) -> int:
@@ -138,10 +159,17 @@ class WindowArray:
         return self._series
 
     @property
+    def extra(self) -> np.ndarray | None:
+        """Per-window values repeated along each window after :attr:`base`'s."""
+        return self._extra
+
+    @property
     def nbytes(self) -> int:
-        """Bytes held: the padded rows and the per-window positions."""
-        extra = 0 if self._series is None else self._series.nbytes
-        return self._base.nbytes + self._starts.nbytes + extra
+        """Bytes held: the padded rows, the per-window values and positions."""
+        held = self._base.nbytes + self._starts.nbytes
+        for part in (self._series, self._extra):
+            held += 0 if part is None else part.nbytes
+        return held
 
     def __len__(self) -> int:
         return len(self._starts)
@@ -167,6 +195,7 @@ class WindowArray:
         out.lookback = self.lookback
         out._series = None if self._series is None else self._series[rows]
         out.series_keys = self.series_keys
+        out._extra = None if self._extra is None else self._extra[rows]
         return out
 
     def __getitem__(self, key):
@@ -211,9 +240,13 @@ class WindowArray:
         windows : ndarray of shape (len(rows), lookback, n_features)
             C-contiguous, writeable: a copy.
         """
-        first = self._starts[np.asarray(rows, dtype=np.int64)]
-        index = first[:, None] + np.arange(self.lookback)
+        rows = np.asarray(rows, dtype=np.int64)
+        index = self._starts[rows][:, None] + np.arange(self.lookback)
         out = self._base[index]
+        if self._extra is not None:
+            extra = self._extra[rows].astype(out.dtype, copy=False)
+            shape = (len(rows), self.lookback, extra.shape[1])
+            out = np.concatenate([out, np.broadcast_to(extra[:, None], shape)], 2)
         return out if dtype is None else out.astype(dtype, copy=False)
 
     def __array__(self, dtype=None, copy=None):
@@ -240,7 +273,9 @@ class WindowArray:
         np.cumsum(bad, out=running[1:])
         ends = running[self._starts + self.lookback]
         ends -= running[self._starts]
-        return ends == 0
+        if self._extra is None:
+            return ends == 0
+        return (ends == 0) & ~np.isnan(self._extra).any(axis=1)
 
     def coverage(self, rows=None) -> np.ndarray:
         """Count how many of the windows ``rows`` hold each row of :attr:`base`.

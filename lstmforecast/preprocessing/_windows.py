@@ -77,11 +77,21 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
     lookback : int or str, default=24
         Window length in rows, or a duration on a regular ``DatetimeIndex``
         (``'36h'``, ``'1.5D'``).
-    columns : str, int, list or None, default=None
-        Columns in the window (names for a DataFrame, or positions); None takes
-        every column not in ``known_columns``.
-    known_columns : str, int, list or None, default=None
+    columns : str, int, list, callable or None, default=None
+        Columns in the window (names for a DataFrame, or positions, or a
+        callable such as :func:`sklearn.compose.make_column_selector` that
+        returns them from the fitted frame); None takes every column not in
+        ``known_columns`` or ``future_columns``.
+    known_columns : str, int, list, callable or None, default=None
         Known-in-advance columns, taken one row later (see above). None adds none.
+    future_columns : str, int, list, callable or None, default=None
+        Columns whose value in row t already describes the hours being forecast
+        from row t, such as :class:`CalendarFeatures` with ``horizon=H`` (the
+        calendar of hours t ... t + H - 1): row t's own values, repeated at every
+        step of its window after the window and known columns (in a flattened
+        output they come once, under their own names). They are never read from
+        another row, so the forecast hours' calendar reaches the network for
+        every horizon step, also for the last rows of the data. None adds none.
     flatten : bool, default=False
         False returns the 3-D array ``(n_samples, lookback, n_window_features)``.
         True returns 2-D ``(n_samples, lookback * n_window_features)`` with
@@ -148,8 +158,9 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
 
     _parameter_constraints = {
         "lookback": [numbers.Integral, str, pd.Timedelta],
-        "columns": [str, numbers.Integral, list, tuple, None],
-        "known_columns": [str, numbers.Integral, list, tuple, None],
+        "columns": [str, numbers.Integral, list, tuple, callable, None],
+        "known_columns": [str, numbers.Integral, list, tuple, callable, None],
+        "future_columns": [str, numbers.Integral, list, tuple, callable, None],
         "flatten": ["boolean"],
         "fill_value": [numbers.Real],
         "lazy": ["boolean"],
@@ -161,6 +172,7 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         *,
         columns=None,
         known_columns=None,
+        future_columns=None,
         flatten=False,
         fill_value=np.nan,
         lazy=False,
@@ -168,6 +180,7 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         self.lookback = lookback
         self.columns = columns
         self.known_columns = known_columns
+        self.future_columns = future_columns
         self.flatten = flatten
         self.fill_value = fill_value
         self.lazy = lazy
@@ -225,30 +238,60 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         self.lookback_ = _to_steps(
             self.lookback, time_step, "SlidingWindow", "lookback"
         )
-        known = (
-            np.array([], dtype=int)
-            if self.known_columns is None
-            else self._column_positions(self.known_columns, "known_columns")
-        )
+        known = self._optional_positions(X, self.known_columns, "known_columns")
+        future = self._optional_positions(X, self.future_columns, "future_columns")
         if self.columns is None:
-            window = np.setdiff1d(np.arange(self.n_features_in_), known)
-            if not window.size:
-                raise ValueError(
-                    "SlidingWindow has no column for the window: every column of X "
-                    "is in 'known_columns'. Leave some out, or set 'columns'."
-                )
-        else:
-            window = self._column_positions(self.columns, "columns")
-        both = np.intersect1d(window, known)
-        if both.size:
-            raise ValueError(
-                "A column cannot be both in 'columns' and 'known_columns' (it would "
-                f"be read up to row t): positions {both.tolist()}. Put each in one."
+            window = np.setdiff1d(
+                np.arange(self.n_features_in_), np.union1d(known, future)
             )
+        else:
+            window = self._column_positions(
+                self._selected(X, self.columns, "columns"), "columns"
+            )
+        if not window.size:
+            raise ValueError(
+                "SlidingWindow has no column for the window: 'columns' selects "
+                "none, or every column of X (n_features="
+                f"{self.n_features_in_}) is in 'known_columns' or "
+                "'future_columns'. Leave some out, or set 'columns'."
+            )
+        for (a, first), (b, second) in (
+            ((window, "columns"), (known, "known_columns")),
+            ((window, "columns"), (future, "future_columns")),
+            ((known, "known_columns"), (future, "future_columns")),
+        ):
+            both = np.intersect1d(a, b)
+            if both.size:
+                raise ValueError(
+                    f"A column cannot be both in '{first}' and '{second}' (each "
+                    f"is read from other rows): positions {both.tolist()}. Put "
+                    "each in one."
+                )
+        self._future_cols = future
         self._window_cols, self._known_cols = window, known
         self._check_length(self._longest(values, layout))
         self._remember(values, index, step, layout)
         return self
+
+    def _selected(self, X, spec, name: str):
+        """``spec``, or what a callable ``spec`` selects from the frame ``X``."""
+        if not callable(spec):
+            return spec
+        if not isinstance(X, pd.DataFrame):
+            raise ValueError(
+                f"The '{name}' parameter of SlidingWindow is a callable (a column "
+                f"selector), which needs a DataFrame; X is a {type(X).__name__}. "
+                "Pass a DataFrame, or list the column positions."
+            )
+        return list(spec(X))
+
+    def _optional_positions(self, X, spec, name: str) -> np.ndarray:
+        if spec is None:
+            return np.array([], dtype=int)
+        spec = self._selected(X, spec, name)
+        if not len(spec) and not isinstance(spec, (str, numbers.Integral)):
+            return np.array([], dtype=int)
+        return self._column_positions(spec, name)
 
     def _check_length(self, n_rows: int) -> None:
         if self.lookback_ >= n_rows:
@@ -270,7 +313,8 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         Returns
         -------
         windows : ndarray of shape (n_samples, ``lookback_``, n_window_features)
-            A read-only strided view; with ``flatten=True`` a 2-D copy of shape
+            A read-only strided view (a copy with ``future_columns``); with
+            ``flatten=True`` a 2-D copy of shape
             ``(n_samples, lookback_ * n_window_features)`` (a DataFrame with
             ``set_output(transform="pandas")``); with ``lazy=True`` a
             :class:`WindowArray` of that shape.
@@ -278,12 +322,30 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         check_is_fitted(self)
         values, index, step, layout = self._validate(X, reset=False)
         self._check_time_step(index, step)
+        future = values[:, getattr(self, "_future_cols", np.array([], dtype=int))]
         if self.lazy:
-            return self._lazy_windows(values, index, step, layout)
+            windows = self._lazy_windows(values, index, step, layout)
+            if not future.shape[1]:
+                return windows
+            return WindowArray(
+                windows.base,
+                windows.starts,
+                windows.lookback,
+                series=windows.series,
+                series_keys=windows.series_keys,
+                extra=future,
+            )
         windows = self._apply(values, index, step, layout, self._windows)
         if not self.flatten:
-            return windows
+            if not future.shape[1]:
+                return windows
+            shape = (*windows.shape[:2], future.shape[1])
+            return np.concatenate(
+                [windows, np.broadcast_to(future[:, None], shape)], axis=2
+            )
         flat = windows.reshape(len(windows), -1)
+        if future.shape[1]:
+            flat = np.concatenate([flat, future], axis=1)
         container = _get_output_config("transform", self)["dense"]
         if container == "pandas":
             return pd.DataFrame(
@@ -381,8 +443,9 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         Returns
         -------
         feature_names_out : ndarray of str
-            ``{column}_lag_{k}``; for a 3-D output these name the flattened
-            layout ``windows.reshape(n_samples, -1)``.
+            ``{column}_lag_{k}``, then the ``future_columns`` under their own
+            names; for a 3-D output without ``future_columns`` these name the
+            flattened layout ``windows.reshape(n_samples, -1)``.
         """
         check_is_fitted(self)
         names = _check_feature_names_in(self, input_features)
@@ -390,6 +453,7 @@ class SlidingWindow(_BaseHistoryTransformer, auto_wrap_output_keys=None):
         for k in range(self.lookback_, 0, -1):
             out += [f"{c}_lag_{k}" for c in names[self._window_cols]]
             out += [f"{c}_lag_{k - 1}" for c in names[self._known_cols]]
+        out += list(names[getattr(self, "_future_cols", np.array([], dtype=int))])
         return np.asarray(out, dtype=object)
 
 

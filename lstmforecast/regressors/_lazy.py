@@ -90,7 +90,7 @@ class WindowDataset(torch.utils.data.Dataset):
 def _check_windows(est, X: WindowArray) -> None:
     """Refuse infinity and float32 overflow in the padded rows (the windows' values)."""
     base = X.base
-    if np.isinf(base).any():
+    if np.isinf(base).any() or (X.extra is not None and np.isinf(X.extra).any()):
         raise ValueError(
             f"The 'X' parameter of {est._owner} holds infinity in its windows; "
             "replace it with NaN (a missing value) before SlidingWindow."
@@ -178,6 +178,13 @@ def prepare_lazy_fit(est, X: WindowArray, y):
     level, _ = est._window_stats(sample, fitting=True)  # checks, records _norm
     est._target_offset(sample, level, y2.shape[1])  # checks the anchor
     center, feature, scale = est._norm
+    reads_history = center is not None or est._anchor is not None
+    if reads_history and feature >= X.base.shape[1]:
+        raise ValueError(
+            f"center_feature={feature} names one of the windows' future columns "
+            f"(features {X.base.shape[1]} onwards, the same at every step); "
+            "center the target's own history: a window column, e.g. 0."
+        )
     if scale is not None:
         est.scale_floor_ = _scale_floor(X, rows, feature)
     series = None
