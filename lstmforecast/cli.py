@@ -306,6 +306,7 @@ def _run_evaluate(args) -> int:
         ss = ((scored[target] - scored[target].mean()) ** 2).sum()
         rows[name] = {
             "mse": float((err**2).mean()),
+            "rmse": float(np.sqrt((err**2).mean())),
             "mae": float(err.abs().mean()),
             "r2": float(1 - (err**2).sum() / ss) if ss > 0 else float("nan"),
             "provisioning_cost": provisioning_cost(
@@ -801,7 +802,7 @@ _SUBCOMMANDS = {
         "_run_predict",
     ),
     "evaluate": _Subcommand(
-        "score a saved model on an hourly CSV (MSE, MAE, R², cost)",
+        "score a saved model on an hourly CSV (MSE, RMSE, MAE, R², cost)",
         None,
         (_model_file_options, _data_options, _cost_options, _evaluate_step_option),
         "_run_evaluate",

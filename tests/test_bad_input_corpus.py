@@ -90,7 +90,9 @@ from lstmforecast.regressors import (
     DirectRegressor,
     LSTMRegressor,
     MLPRegressor,
+    MovingAverageRegressor,
     RecursiveRegressor,
+    SeasonalNaiveRegressor,
 )
 
 LIBRARY = Path(lstmforecast.__file__).resolve().parent
@@ -3628,6 +3630,188 @@ bad(
     match=["This RecursiveRegressor instance is not fitted yet"],
 )
 
+
+# ================================================= baselines on windows
+def _seasonal():
+    return SeasonalNaiveRegressor(season=2)
+
+
+FITTED_SEASONAL = _fitted(_seasonal, WINDOWS, TARGET, method="predict")
+LAZY_ARRAY = SlidingWindow(4, lazy=True).fit_transform(ARRAY[:, :1])
+
+bad(
+    "baseline-season-zero",
+    SeasonalNaiveRegressor(season=0).fit,
+    WINDOWS,
+    TARGET,
+    exc=InvalidParameterError,
+    match=["'season' parameter of SeasonalNaiveRegressor", "Got 0 instead"],
+)
+bad(
+    "baseline-season-float",
+    SeasonalNaiveRegressor(season=24.0).fit,
+    WINDOWS,
+    TARGET,
+    exc=InvalidParameterError,
+    match=["'season' parameter", "int in the range [1, inf)", "Got 24.0"],
+)
+bad(
+    "baseline-season-numpy-negative",
+    SeasonalNaiveRegressor(season=np.int64(-1)).fit,
+    WINDOWS,
+    TARGET,
+    exc=InvalidParameterError,
+    match=["'season' parameter", "Got -1 instead"],
+)
+bad(
+    "baseline-season-over-lookback",
+    SeasonalNaiveRegressor(season=5).fit,
+    WINDOWS,
+    TARGET,
+    match=[
+        "'season' parameter of SeasonalNaiveRegressor must be at most the lookback",
+        "(4 step(s), X.shape=(30, 4, 1))",
+        "got season=5",
+        "SlidingWindow(lookback=5) or longer",
+    ],
+)
+bad(
+    "baseline-season-over-lazy-lookback",
+    SeasonalNaiveRegressor(season=6).fit,
+    LAZY_ARRAY,
+    ARRAY[:, 0],
+    match=["'season' parameter", "X.shape=(20, 4, 1)", "got season=6"],
+)
+bad(
+    "baseline-window-zero",
+    MovingAverageRegressor(window=0).fit,
+    WIN2D,
+    TARGET,
+    exc=InvalidParameterError,
+    match=["'window' parameter of MovingAverageRegressor", "Got 0 instead"],
+)
+bad(
+    "baseline-window-over-lookback",
+    MovingAverageRegressor(window=5).fit,
+    WIN2D,
+    TARGET,
+    match=[
+        "'window' parameter of MovingAverageRegressor must be at most the lookback",
+        "X.shape=(30, 4)",
+        "got window=5",
+        "or a shorter window",
+    ],
+)
+bad(
+    "baseline-target-feature-negative",
+    SeasonalNaiveRegressor(target_feature=-1).fit,
+    WINDOWS,
+    TARGET,
+    exc=InvalidParameterError,
+    match=["'target_feature' parameter of SeasonalNaiveRegressor", "Got -1"],
+)
+bad(
+    "baseline-target-feature-out-of-range",
+    MovingAverageRegressor(window=2, target_feature=1).fit,
+    WINDOWS,
+    TARGET,
+    match=[
+        "'target_feature' parameter of MovingAverageRegressor must index a feature",
+        "[0, 0]",
+        "got 1",
+    ],
+)
+bad(
+    "baseline-y-none",
+    SeasonalNaiveRegressor(season=2).fit,
+    WINDOWS,
+    None,
+    match=["This SeasonalNaiveRegressor estimator requires y to be passed"],
+)
+bad(
+    "baseline-y-all-nan",
+    SeasonalNaiveRegressor(season=2).fit,
+    WINDOWS,
+    NAN_TARGET,
+    match=["'y' parameter of SeasonalNaiveRegressor is NaN in every row (30 rows)"],
+)
+bad(
+    "baseline-y-inf",
+    MovingAverageRegressor(window=2).fit,
+    WINDOWS,
+    np.where(TARGET > 0, np.inf, TARGET),
+    match=["'y' parameter of MovingAverageRegressor must be finite or NaN"],
+)
+bad(
+    "baseline-X-4d",
+    SeasonalNaiveRegressor(season=2).fit,
+    WINDOWS[:, :, :, None],
+    TARGET,
+    match=["'X' parameter of SeasonalNaiveRegressor must be 2-D", "got 4-D"],
+)
+bad(
+    "baseline-X-sparse",
+    SeasonalNaiveRegressor(season=2).fit,
+    sparse.csr_matrix(WIN2D),
+    TARGET,
+    exc=TypeError,
+    match=["'X' parameter of SeasonalNaiveRegressor", "sparse", "X.toarray()"],
+)
+bad(
+    "baseline-X-text",
+    MovingAverageRegressor(window=2).fit,
+    np.full((30, 4), "x"),
+    TARGET,
+    match=["'X' parameter of MovingAverageRegressor must hold numbers"],
+)
+bad(
+    "baseline-X-inf",
+    MovingAverageRegressor(window=2).fit,
+    np.where(WIN2D > 1, np.inf, WIN2D),
+    TARGET,
+    match=["'X' parameter of MovingAverageRegressor contains infinity"],
+)
+bad(
+    "baseline-lazy-inf",
+    SeasonalNaiveRegressor(season=2).fit,
+    WindowArray(np.array([[0.0], [np.inf], [1.0], [2.0]]), [0, 1], 3),
+    TARGET[:2],
+    match=["'X' parameter of SeasonalNaiveRegressor holds infinity in its windows"],
+)
+bad(
+    "baseline-X-y-lengths",
+    SeasonalNaiveRegressor(season=2).fit,
+    WINDOWS,
+    TARGET[:20],
+    match=["inconsistent numbers of samples", "X has 30, y has 20 rows"],
+)
+bad(
+    "baseline-X-y-misaligned",
+    SeasonalNaiveRegressor(season=2).fit,
+    pd.DataFrame(WIN2D),
+    pd.Series(TARGET, index=np.arange(30)[::-1]),
+    match=["SeasonalNaiveRegressor got y with another index than X"],
+)
+bad(
+    "baseline-predict-other-lookback",
+    FITTED_SEASONAL,
+    WINDOWS[:, 1:],
+    match=["X has 3 features, but SeasonalNaiveRegressor is expecting 4 features"],
+)
+bad(
+    "baseline-predict-lazy-other-lookback",
+    FITTED_SEASONAL,
+    SlidingWindow(3, lazy=True).fit_transform(ARRAY[:, :1]),
+    match=["X has windows of 3 steps, but SeasonalNaiveRegressor was fitted on 4"],
+)
+bad(
+    "baseline-predict-unfitted",
+    MovingAverageRegressor().predict,
+    WINDOWS,
+    exc=NotFittedError,
+    match=["This MovingAverageRegressor instance is not fitted yet"],
+)
+
 # ==================================================================== metrics
 DEMAND = np.array([1.0, 2.0, 3.0, 4.0])
 FORECAST = np.array([1.5, 1.5, 3.5, 3.0])
@@ -5315,6 +5499,7 @@ MIN_CASES = {
     "mlp": 13,
     "direct": 14,
     "recursive": 17,
+    "baseline": 22,
     "metrics": 72,
     "nn": 14,
     "plotting": 27,
@@ -5397,6 +5582,12 @@ ACCEPTED = {
     "recursive": lambda n: (
         RecursiveRegressor(Ridge(), horizon=n(2)).fit(WIN2D, TARGET).predict(WIN2D[:3])
     ),
+    "baseline": lambda n: [
+        SeasonalNaiveRegressor(n(3), target_feature=n(0))
+        .fit(WINDOWS, TARGET2)
+        .predict(WINDOWS[:3]),
+        MovingAverageRegressor(n(2)).fit(WIN2D, TARGET).predict(WIN2D[:3]),
+    ],
     "nn": lambda n: [
         sum(p.numel() for p in RecurrentModule(n(1), hidden_size=n(2)).parameters()),
         PinballLoss(n(0.9)).quantile,

@@ -23,7 +23,9 @@ from lstmforecast.regressors import (
     FleetRegressor,
     LSTMRegressor,
     MLPRegressor,
+    MovingAverageRegressor,
     RecursiveRegressor,
+    SeasonalNaiveRegressor,
 )
 
 # Instances with small, fast settings. HourlyAggregator gets hourly slots summed to
@@ -96,6 +98,11 @@ ESTIMATORS = [
     CapacityRegressor(Ridge(), step=0.5),
     # a fleet of one member: an array (no panel index) is one series
     FleetRegressor(LSTMRegressor(hidden_size=4, max_epochs=2, random_state=0)),
+    # baselines on windows: the checks' 2-D X is one feature's windows, as short
+    # as 1 step, so the season / window must fit in it
+    SeasonalNaiveRegressor(season=1),
+    SeasonalNaiveRegressor(season=2),
+    MovingAverageRegressor(window=2),
 ]
 
 # Lags and windows read earlier rows: the row order is the time order, by design.
@@ -172,7 +179,21 @@ _ANCHORED = {
 }
 
 
+# season=2 / window=2 read 2 steps back: the check's one-column X is a window
+# of 1 step, too short by design.
+_BASELINE_REACH = {
+    "check_fit2d_1feature": (
+        "The check's X has one column: a 2-D window of 1 step, shorter than "
+        "season / window = 2; refused with an error naming that parameter, the "
+        "lookback and the fix (not one of the check's '1 feature(s)' phrases)."
+    ),
+}
+
+
 def _expected_failed_checks(estimator):
+    if isinstance(estimator, (SeasonalNaiveRegressor, MovingAverageRegressor)):
+        reach = getattr(estimator, "season", None) or estimator.window
+        return _BASELINE_REACH if reach > 1 else {}
     if isinstance(estimator, RecursiveRegressor):
         return _RECURSIVE | (_RECURSIVE_MULTI_STEP if estimator.horizon > 1 else {})
     if getattr(estimator, "anchor", None) is not None:

@@ -13,7 +13,8 @@ target on the training part only and gives each model (``MODELS``) its inputs:
 - ``lstm``: ``LSTMRegressor((7, 3), center="last")`` on the same windows, split in
   time order with a gap of one lookback.
 - ``lstm_raw``: the same LSTM on the raw windows (the lab's literal setting).
-- ``seasonal_naive``: the same hour of the previous day.
+- ``seasonal_naive``: the same hour of the previous day
+  (:class:`~lstmforecast.regressors.SeasonalNaiveRegressor`, ``season=24``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from lstmforecast.preprocessing import (
     CalendarFeatures,
     HourlyAggregator,
     LagFeatures,
+    SlidingWindow,
     make_windows,
 )
 
@@ -216,7 +218,14 @@ class Split:
 
     def naive(self, scaled=True) -> np.ndarray:
         """Return the seasonal-naive forecast of the test hours (the day before)."""
-        return self.target(scaled).shift(24).iloc[self.n_train :].to_numpy()
+        from lstmforecast.regressors import SeasonalNaiveRegressor
+
+        # windows of the whole series in row order (each reads only earlier rows)
+        values = self.target(scaled).to_numpy()
+        windows = SlidingWindow(24).fit_transform(values[:, None])
+        naive = SeasonalNaiveRegressor(season=24)
+        naive.fit(windows[: self.n_train], values[: self.n_train])
+        return naive.predict(windows[self.n_train :])
 
     def to_units(self, values) -> np.ndarray:
         """Return scaled values in the series' units."""
@@ -246,23 +255,27 @@ def make_network(name, config, **params):
 
 
 def score(y_true, y_pred, data_range, *, in_units=False) -> dict:
-    """MSE, MAE, R² on the [0, 1] scale and MSE, MAE in the series' units."""
+    """MSE, RMSE, MAE, R² on the [0, 1] scale; MSE, RMSE, MAE in the series' units."""
     mse = mean_squared_error(y_true, y_pred)
     mae = mean_absolute_error(y_true, y_pred)
     r2 = float(r2_score(y_true, y_pred))
     if in_units:  # forecasts made in the series' units
         return {
             "mse": float(mse / data_range**2),
+            "rmse": float(np.sqrt(mse) / data_range),
             "mae": float(mae / data_range),
             "r2": r2,
             "mse_units": float(mse),
+            "rmse_units": float(np.sqrt(mse)),
             "mae_units": float(mae),
         }
     return {
         "mse": float(mse),
+        "rmse": float(np.sqrt(mse)),
         "mae": float(mae),
         "r2": r2,
         "mse_units": float(mse * data_range**2),
+        "rmse_units": float(np.sqrt(mse) * data_range),
         "mae_units": float(mae * data_range),
     }
 
@@ -295,8 +308,9 @@ def run_protocol(series, config=None, *, models=MODELS, **overrides) -> pd.DataF
     Returns
     -------
     scores : pandas.DataFrame
-        One row per model: ``mse``, ``mae``, ``r2`` on the scaled target and
-        ``mse_units``, ``mae_units`` in the series' units, on the test hours.
+        One row per model: ``mse``, ``rmse``, ``mae``, ``r2`` on the scaled
+        target and ``mse_units``, ``rmse_units``, ``mae_units`` in the series'
+        units, on the test hours.
 
     Examples
     --------
@@ -305,7 +319,7 @@ def run_protocol(series, config=None, *, models=MODELS, **overrides) -> pd.DataF
     >>> scores = run_protocol(series, days=14, test_days=3, lstm_epochs=1,
     ...                       models=("lstm", "seasonal_naive"))
     >>> scores.columns.tolist()
-    ['mse', 'mae', 'r2', 'mse_units', 'mae_units']
+    ['mse', 'rmse', 'mae', 'r2', 'mse_units', 'rmse_units', 'mae_units']
     """
     config = resolve_config(config, overrides)
     unknown = sorted(set(models) - set(MODELS))

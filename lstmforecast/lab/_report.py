@@ -35,10 +35,12 @@ def write_outputs(run, elapsed_s: float) -> dict:
     (run.out / "report.md").write_text(report_md(results))
     config = run.config
     table = pd.DataFrame(results["metrics"]).T
-    table = table[["mse", "mae", "r2", "mse_units", "mae_units"]]
+    table = table[["mse", "rmse", "mae", "r2", "mse_units", "rmse_units", "mae_units"]]
     table["mse_vs_naive"] = table["mse"] / table.loc["seasonal_naive", "mse"]
     costs = results["provisioning"]["costs"]
-    run.log("\nSummary: test set, scaled target (MSE, MAE, R²) and original units")
+    run.log(
+        "\nSummary: test set, scaled target (MSE, RMSE, MAE, R²) and original units"
+    )
     run.log(table.round(4).to_string())
     run.log(
         f"provisioning cost per hour ({config.alpha:g}:{config.beta:g}, Gbit/s): "

@@ -77,9 +77,9 @@ def run_lab(config=None, **overrides):
     of the previous day and week), raw and scaled ranges, the train / test split.
     Task 3: ``MLPRegressor((15, 10, 5), activation="sigmoid")``. Task 4:
     ``LSTMRegressor((7, 3), center="last")`` on windows of the previous
-    ``lookback`` hours. Task 5-6: test MSE, MAE and R² (scaled and in original
-    units) side by side with the seasonal naive, and the same models trained on
-    unscaled data (the lab's task 4d). Task 7: forecast plots. Task 8: Gbit/s
+    ``lookback`` hours. Task 5-6: test MSE, RMSE, MAE and R² (scaled and in
+    original units) side by side with the seasonal naive, and the same models
+    trained on unscaled data (the lab's task 4d). Task 7: forecast plots. Task 8: Gbit/s
     units (the cell's busiest hour of the period is 1 Gbit/s), provisioning cost,
     cost surface over ``alphas x betas``, the energy report, and a
     ``GridSearchCV(TimeSeriesSplit)`` over lookback and loss scored by the cost.

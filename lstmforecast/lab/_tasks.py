@@ -156,7 +156,7 @@ def _train(run, name: str, split: Split):
 
 
 def task_5_6_metrics(run, split: Split, forecasts: dict) -> None:
-    """Tasks 5-6: test MSE, MAE and R², scaled and in original units."""
+    """Tasks 5-6: test MSE, RMSE, MAE and R², scaled and in original units."""
     y_test = split.target().iloc[split.n_train :].to_numpy()
     run.results["metrics"] = {
         name: score(y_test, predicted, split.data_range)

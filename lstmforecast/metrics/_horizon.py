@@ -71,12 +71,15 @@ def _check_rows(named: dict) -> dict:
 
 
 def _scores(truth, pred, cost_params) -> dict:
-    """MSE, MAE, R² and cost per row of one step on the rows kept."""
+    """MSE, RMSE, MAE, R² and cost per row of one step on the rows kept."""
     n = len(truth)
     if n == 0:
-        return {"mse": np.nan, "mae": np.nan, "r2": np.nan, "cost": np.nan}
+        keys = ("mse", "rmse", "mae", "r2", "cost")
+        return dict.fromkeys(keys, np.nan)
+    mse = mean_squared_error(truth, pred)
     return {
-        "mse": mean_squared_error(truth, pred),
+        "mse": mse,
+        "rmse": float(np.sqrt(mse)),
         "mae": mean_absolute_error(truth, pred),
         "r2": r2_score(truth, pred) if n > 1 else np.nan,
         "cost": provisioning_cost(truth, pred, **cost_params),
@@ -138,12 +141,14 @@ def horizon_report(
     Returns
     -------
     report : pandas.DataFrame
-        Index ``horizon`` = 1 .. H. Columns ``mse``, ``mae``, ``r2`` (NaN under 2
-        rows), ``cost`` (provisioning cost per row), ``n`` (rows scored) and
+        Index ``horizon`` = 1 .. H. Columns ``mse``, ``rmse`` (its square
+        root, in the target's units), ``mae``, ``r2`` (NaN under 2 rows),
+        ``cost`` (provisioning cost per row), ``n`` (rows scored) and
         ``n_skipped`` (rows left out); with ``y_naive`` also ``naive_mse``,
-        ``naive_mae``, ``naive_r2``, ``naive_cost`` and the ratios ``mse_ratio``
-        and ``cost_ratio`` (model / naive: below 1, the model is better). The
-        cost parameters are kept in ``report.attrs["cost_params"]``.
+        ``naive_rmse``, ``naive_mae``, ``naive_r2``, ``naive_cost`` and the
+        ratios ``mse_ratio`` and ``cost_ratio`` (model / naive: below 1, the
+        model is better). The cost parameters are kept in
+        ``report.attrs["cost_params"]``.
 
     See Also
     --------

@@ -4,9 +4,15 @@ Multi-step forecasts: the networks fitted on an ``(n, H)`` target (one network,
 H outputs), :class:`DirectRegressor` (one model per step) and
 :class:`RecursiveRegressor` (a one-step model rolled over its own forecasts).
 One network per series of a panel, all trained in one fit: :class:`FleetRegressor`.
+Baselines to beat, on the same windows: :class:`SeasonalNaiveRegressor` and
+:class:`MovingAverageRegressor`.
 """
 
 from lstmforecast.regressors._base import UnscaledTargetWarning
+from lstmforecast.regressors._baselines import (
+    MovingAverageRegressor,
+    SeasonalNaiveRegressor,
+)
 from lstmforecast.regressors._capacity import CapacityRegressor
 from lstmforecast.regressors._conformal import ConformalRegressor
 from lstmforecast.regressors._fleet import FleetRegressor
@@ -23,6 +29,8 @@ __all__ = [
     "FleetRegressor",
     "LSTMRegressor",
     "MLPRegressor",
+    "MovingAverageRegressor",
     "RecursiveRegressor",
+    "SeasonalNaiveRegressor",
     "UnscaledTargetWarning",
 ]

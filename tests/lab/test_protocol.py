@@ -72,6 +72,18 @@ def test_protocol_table_has_a_row_per_cell_and_model():
     assert table.index.tolist() == [(4159, "seasonal_naive"), (5161, "seasonal_naive")]
 
 
+def test_seasonal_naive_scores_are_the_day_before_with_rmse():
+    series = lab_series(TINY)
+    scores = run_protocol(series, TINY, models=("seasonal_naive",))
+    row = scores.loc["seasonal_naive"]
+    test = series.iloc[-48:].to_numpy()
+    error = test - series.shift(24).iloc[-48:].to_numpy()  # the same hour yesterday
+    assert row["mse_units"] == pytest.approx(np.mean(error**2))
+    assert row["rmse_units"] == pytest.approx(np.sqrt(np.mean(error**2)))
+    assert row["rmse"] == pytest.approx(np.sqrt(row["mse"]))
+    assert row["mae_units"] == pytest.approx(np.mean(np.abs(error)))
+
+
 def test_cost_protocol_in_gbit_per_s():
     config = dataclasses.replace(TINY, days=14, lstm_epochs=1)
     result = cost_protocol(lab_series(config), config, validation_hours=24)

@@ -3,7 +3,12 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+from sklearn.metrics import (
+    mean_absolute_error,
+    mean_squared_error,
+    r2_score,
+    root_mean_squared_error,
+)
 
 from lstmforecast.metrics import (
     horizon_report,
@@ -31,8 +36,8 @@ def test_report_by_hand_step_by_step():
     report = horizon_report(Y_TRUE, Y_PRED, y_naive=Y_NAIVE, alpha=1, beta=10, step=1)
     assert list(report.index) == [1, 2, 3, 4] and report.index.name == "horizon"
     assert list(report.columns) == [
-        "mse", "mae", "r2", "cost", "n", "n_skipped",
-        "naive_mse", "naive_mae", "naive_r2", "naive_cost",
+        "mse", "rmse", "mae", "r2", "cost", "n", "n_skipped",
+        "naive_mse", "naive_rmse", "naive_mae", "naive_r2", "naive_cost",
         "mse_ratio", "cost_ratio",
     ]  # fmt: skip
     for h in range(4):
@@ -40,6 +45,8 @@ def test_report_by_hand_step_by_step():
         row = report.loc[h + 1]
         assert row["n"] == keep.sum() and row["n_skipped"] == (~keep).sum()
         assert row["mse"] == pytest.approx(mean_squared_error(truth, pred))
+        assert row["rmse"] == pytest.approx(root_mean_squared_error(truth, pred))
+        assert row["naive_rmse"] == pytest.approx(root_mean_squared_error(truth, naive))
         assert row["mae"] == pytest.approx(mean_absolute_error(truth, pred))
         assert row["r2"] == pytest.approx(r2_score(truth, pred))
         cost = provisioning_cost(truth, pred, alpha=1, beta=10, step=1)
@@ -87,7 +94,7 @@ def test_a_step_with_nothing_to_score_is_nan_and_counted():
     pred = np.array([[1.0, 2.0], [2.0, 2.0], [3.0, np.nan]])
     report = horizon_report(truth, pred)
     assert report.loc[2, "n"] == 0 and report.loc[2, "n_skipped"] == 3
-    assert report.loc[2, ["mse", "mae", "r2", "cost"]].isna().all()
+    assert report.loc[2, ["mse", "rmse", "mae", "r2", "cost"]].isna().all()
     assert report.loc[1, "mse"] == 0.0
 
 
