@@ -461,7 +461,10 @@ class CalendarFeatures(PlainParamsMixin, TransformerMixin, BaseEstimator):
                 "milliseconds) or convert it with pandas.to_datetime."
             )
         try:
-            return pd.DatetimeIndex(pd.to_datetime(values, unit=self.unit))
+            # nanoseconds whatever pandas infers (pandas 3.0 may pick seconds,
+            # whose range is far wider): the years timestamps hold everywhere
+            times = pd.DatetimeIndex(pd.to_datetime(values, unit=self.unit))
+            return times.as_unit("ns")
         except (OverflowError, ValueError):
             raise ValueError(
                 f"CalendarFeatures reads the times from {where} of X, which holds "
