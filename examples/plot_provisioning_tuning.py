@@ -116,7 +116,12 @@ for name, forecast in forecasts.items():
 # Cost over a grid of prices
 # --------------------------
 surface = CostSurfaceDisplay.from_predictions(
-    demand, forecasts, alphas=[0.5, 1, 2, 3, 4, 5], betas=range(1, 21), step=None
+    demand,
+    forecasts,
+    alphas=[0.5, 1, 2, 3, 4, 5],
+    betas=range(1, 21),
+    step=None,
+    units="Gbit/s",
 )
 surface.figure_.savefig("provisioning_cost_surface.png", dpi=100)
 
@@ -125,7 +130,9 @@ surface.figure_.savefig("provisioning_cost_surface.png", dpi=100)
 # ----------------------------------------------------------------
 fig, axes = plt.subplots(2, 1, figsize=(11, 6.5), sharex=True)
 for axis, (name, forecast) in zip(axes, forecasts.items(), strict=True):
-    CapacityDisplay.from_predictions(demand, forecast, step=0.1, name=name, ax=axis)
+    CapacityDisplay.from_predictions(
+        demand, forecast, step=0.1, name=name, units="Gbit/s", ax=axis
+    )
 fig.savefig("provisioning_capacity.png", dpi=100)
 
 # %%

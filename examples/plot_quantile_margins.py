@@ -151,7 +151,7 @@ shown = [f"squared error + {margin:.3f}", "quantile 0.9", "provisioning 1:10"]
 fig, axes = plt.subplots(len(shown), 1, figsize=(11, 9), sharex=True)
 for axis, name in zip(axes, shown, strict=True):
     CapacityDisplay.from_predictions(
-        demand, forecasts[name], step=None, name=name, ax=axis
+        demand, forecasts[name], step=None, name=name, units="Gbit/s", ax=axis
     )
 fig.tight_layout()
 fig.savefig("quantile_margin_capacity.png", dpi=100)

@@ -65,10 +65,19 @@ def task_1_data(run) -> pd.Series:
         display = TrafficTraceDisplay.from_frame(
             week, column=c.traffic, ylabel=f"{c.traffic} / hour"
         )
-        title = f"Hourly {c.traffic} activity, Mon 2 - Sun 8 Dec 2013"
-        display.figure_.suptitle(title)
+        display.figure_.suptitle(f"Hourly {c.traffic} activity, {_span(week)}")
         run.save(display.figure_, "traces_week.png")
     return series
+
+
+def _span(frame: pd.DataFrame) -> str:
+    """Name the days a panel's time level covers: 'Mon 2 - Sun 8 Dec 2013'."""
+    times = frame.index.get_level_values(-1)
+    first, last = times.min(), times.max()
+    start = f"{first:%a} {first.day}"
+    if (first.month, first.year) != (last.month, last.year):
+        start += f" {first:%b}" + ("" if first.year == last.year else f" {first.year}")
+    return f"{start} - {last:%a} {last.day} {last:%b %Y}"
 
 
 def task_2_features(run, series: pd.Series) -> Split:
@@ -265,14 +274,15 @@ def _plot_provisioning(run, demand, named: dict, report: pd.DataFrame) -> None:
 
     c = run.config
     surface = CostSurfaceDisplay.from_predictions(
-        demand, named, alphas=c.alphas, betas=c.betas, step=None
+        demand, named, alphas=c.alphas, betas=c.betas, step=None, units="Gbit/s"
     )
     run.save(surface.figure_, "cost_surface.png")
     fig, axes = run.plt.subplots(2, 1, figsize=(11, 6.5), sharex=True)
     for axis, name in zip(axes, ("mlp", "lstm"), strict=True):
         CapacityDisplay.from_predictions(
-            demand, named[name], step=c.step or 0.1, name=name, ax=axis
-        )
+            demand, named[name], step=c.step or 0.1, name=name, units="Gbit/s",
+            ax=axis,
+        )  # fmt: skip
     run.save(fig, "capacity.png")
     run.save(ProvisioningReportDisplay.from_report(report).figure_, "report.png")
 

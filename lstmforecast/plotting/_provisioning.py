@@ -49,6 +49,11 @@ class CostSurfaceDisplay:
         The grid: over- and under-provisioning cost per unit.
     over, under : dict of str to float
         Mean over- / under-provisioned units per hour of each forecast.
+    units : str, default='capacity units'
+        What the demand is measured in (``'Gbit/s'``): the prices are per unit
+        and hour, and the axes say so.
+    title : str or None, default=None
+        Figure title; None says what is drawn.
 
     Attributes
     ----------
@@ -75,13 +80,19 @@ class CostSurfaceDisplay:
     (3, 3)
     >>> len(display.axes_)  # 3-D surfaces, two heat maps, the cheapest-forecast map
     4
+    >>> display.figure_.get_suptitle()
+    'Provisioning cost per hour of 2 forecasts over 4 hours (exact capacity)'
     """
 
-    def __init__(self, alphas, betas, over, under):
+    def __init__(
+        self, alphas, betas, over, under, *, units="capacity units", title=None
+    ):
         self.alphas = alphas
         self.betas = betas
         self.over = over
         self.under = under
+        self.units = units
+        self.title = title
 
     @classmethod
     def from_predictions(
@@ -94,6 +105,8 @@ class CostSurfaceDisplay:
         step=1.0,
         policy="ceil",
         kind="both",
+        units="capacity units",
+        title=None,
         ax=None,
     ):
         """Compute each forecast's over / under provisioning and draw the costs.
@@ -112,6 +125,10 @@ class CostSurfaceDisplay:
             How forecasts are put on the steps.
         kind : {'both', 'surface', 'heatmap'}, default='both'
             What to draw (see :meth:`plot`).
+        units : str, default='capacity units'
+            What demand and forecasts are measured in (``'Gbit/s'``).
+        title : str or None, default=None
+            Figure title; None names the forecasts, hours and capacity steps.
         ax : list of matplotlib Axes or None, default=None
             Axes to draw on (see :meth:`plot`).
 
@@ -133,11 +150,20 @@ class CostSurfaceDisplay:
             )  # fmt: skip
             over[name], under[name] = parts["over"], parts["under"]
         grid = np.arange(1.0, 11.0)
+        if title is None:
+            steps = "exact capacity" if step is None else f"steps of {step:g} {units}"
+            count = f"{len(over)} forecasts" if len(over) > 1 else "the forecast"
+            title = (
+                f"Provisioning cost per hour of {count} over {len(demand)} hours "
+                f"({steps})"
+            )
         display = cls(
             _grid(grid if alphas is None else alphas, "alphas"),
             _grid(grid if betas is None else betas, "betas"),
             over,
             under,
+            units=units,
+            title=title,
         )
         return display.plot(kind=kind, ax=ax)
 
@@ -159,7 +185,7 @@ class CostSurfaceDisplay:
             several forecasts, the map of the cheapest one; ``'both'``: all.
         ax : list of matplotlib Axes or None, default=None
             One Axes per panel (the surface needs ``projection='3d'``); None makes
-            a new figure.
+            a new figure, the panels on a grid of at most three columns.
 
         Returns
         -------
@@ -175,70 +201,90 @@ class CostSurfaceDisplay:
         names = list(self.costs_)
         n_heat = 0 if kind == "surface" else len(names) + (len(names) > 1)
         n_panels = n_heat + (kind != "heatmap")
-        if ax is None:
-            fig = plt.figure(figsize=(4.6 * n_panels, 4.2))
-            ax = []
-            for i in range(n_panels):
-                three_d = kind != "heatmap" and i == 0
-                ax.append(
-                    fig.add_subplot(
-                        1, n_panels, i + 1, projection="3d" if three_d else None
-                    )
-                )
-        ax = list(np.atleast_1d(ax))
+        ax = self._panels(plt, kind, n_panels) if ax is None else list(np.ravel(ax))
         if len(ax) != n_panels:
             raise ValueError(
                 f"'ax' must hold one Axes per panel ({n_panels} for kind={kind!r}); "
                 f"got {len(ax)}. Pass that many Axes, or None for a new figure."
             )
-        a, b = np.meshgrid(self.alphas, self.betas)
         panels = iter(ax)
         if kind != "heatmap":
-            axis = next(panels)
-            if not hasattr(axis, "plot_surface"):
-                raise ValueError(
-                    "The surface panel needs a 3-D Axes: "
-                    "fig.add_subplot(projection='3d')."
-                )
-            for i, name in enumerate(names):
-                axis.plot_surface(
-                    a, b, self.costs_[name], alpha=0.6, color=f"C{i}", label=name
-                )
-            axis.set_xlabel("alpha (over)")
-            axis.set_ylabel("beta (under)")
-            axis.set_zlabel("cost per hour")
-            axis.legend(loc="upper left", fontsize=8)
+            self._draw_surface(next(panels), names)
         if kind != "surface":
-            vmax = max(c.max() for c in self.costs_.values())
-            extent = (
-                self.alphas[0], self.alphas[-1], self.betas[0], self.betas[-1]
-            )  # fmt: skip
-            for name in names:
-                axis = next(panels)
-                image = axis.imshow(
-                    self.costs_[name], origin="lower", aspect="auto", extent=extent,
-                    vmin=0, vmax=vmax, cmap="viridis",
-                )  # fmt: skip
-                axis.set_title(f"cost: {name}", fontsize=10)
-                axis.set_xlabel("alpha (over)")
-                axis.set_ylabel("beta (under)")
-                axis.figure.colorbar(image, ax=axis, shrink=0.8)
-            if len(names) > 1:
-                axis = next(panels)
-                cmap = plt.get_cmap("tab10", len(names))
-                image = axis.imshow(
-                    self.cheapest_, origin="lower", aspect="auto", extent=extent,
-                    cmap=cmap, vmin=-0.5, vmax=len(names) - 0.5,
-                )  # fmt: skip
-                bar = axis.figure.colorbar(image, ax=axis, ticks=range(len(names)))
-                bar.ax.set_yticklabels(names)
-                axis.set_title("cheapest forecast", fontsize=10)
-                axis.set_xlabel("alpha (over)")
-                axis.set_ylabel("beta (under)")
+            self._draw_heatmaps(plt, panels, names)
         self.axes_ = ax
         self.figure_ = ax[0].figure
+        if self.title:
+            self.figure_.suptitle(self.title, fontsize=13)
         self.figure_.tight_layout()
         return self
+
+    def _labels(self, axis) -> None:
+        axis.set_xlabel(f"alpha (price per {self.units} h over)", fontsize=10)
+        axis.set_ylabel(f"beta (price per {self.units} h blocked)", fontsize=10)
+
+    @staticmethod
+    def _panels(plt, kind: str, n_panels: int) -> list:
+        """Make a figure with the panels on a grid of at most three columns."""
+        n_rows = -(-n_panels // 3)
+        n_cols = -(-n_panels // n_rows)  # balanced: 4 panels are 2 x 2
+        fig = plt.figure(figsize=(5.2 * n_cols, 4.6 * n_rows))
+        return [
+            fig.add_subplot(
+                n_rows,
+                n_cols,
+                i + 1,
+                projection="3d" if kind != "heatmap" and i == 0 else None,
+            )
+            for i in range(n_panels)
+        ]
+
+    def _draw_surface(self, axis, names: list) -> None:
+        if not hasattr(axis, "plot_surface"):
+            raise ValueError(
+                "The surface panel needs a 3-D Axes: fig.add_subplot(projection='3d')."
+            )
+        a, b = np.meshgrid(self.alphas, self.betas)
+        for i, name in enumerate(names):
+            axis.plot_surface(
+                a, b, self.costs_[name], alpha=0.6, color=f"C{i}", label=name
+            )
+        self._labels(axis)
+        axis.set_zlabel("cost per hour", fontsize=10)
+        axis.set_title("every forecast's cost plane", fontsize=11)
+        axis.legend(loc="upper left", fontsize=9)
+
+    def _draw_heatmaps(self, plt, panels, names: list) -> None:
+        vmax = max(c.max() for c in self.costs_.values())
+        extent = (self.alphas[0], self.alphas[-1], self.betas[0], self.betas[-1])
+        for name in names:
+            axis = next(panels)
+            image = axis.imshow(
+                self.costs_[name], origin="lower", aspect="auto", extent=extent,
+                vmin=0, vmax=vmax, cmap="viridis",
+            )  # fmt: skip
+            axis.set_title(f"cost per hour: {name}", fontsize=11)
+            self._labels(axis)
+            axis.figure.colorbar(image, ax=axis, shrink=0.85, label="cost per hour")
+        if len(names) < 2:
+            return
+        axis = next(panels)
+        cmap = plt.get_cmap("tab10", len(names))
+        image = axis.imshow(
+            self.cheapest_, origin="lower", aspect="auto", extent=extent,
+            cmap=cmap, vmin=-0.5, vmax=len(names) - 0.5,
+        )  # fmt: skip
+        bar = axis.figure.colorbar(image, ax=axis, ticks=range(len(names)))
+        bar.ax.set_yticklabels(names)
+        winners = np.unique(self.cheapest_)
+        if len(winners) == 1:  # one colour: say it in words
+            axis.text(
+                0.5, 0.5, f"{names[winners[0]]}\ncheapest everywhere",
+                transform=axis.transAxes, ha="center", va="center", fontsize=12,
+                bbox={"fc": "white", "alpha": 0.8, "ec": "0.5"},
+            )  # fmt: skip
+        axis.set_title("cheapest forecast at each price pair", fontsize=11)
+        self._labels(axis)
 
 
 class CapacityDisplay:
@@ -250,6 +296,8 @@ class CapacityDisplay:
         Hourly demand, forecast and allocated capacity on one index.
     name : str, default='forecast'
         Label of the forecast.
+    units : str, default='capacity units'
+        What demand and capacity are measured in (the y axis: ``'Gbit/s'``).
 
     Attributes
     ----------
@@ -278,11 +326,14 @@ class CapacityDisplay:
     2
     """
 
-    def __init__(self, demand, forecast, capacity, *, name="forecast"):
+    def __init__(
+        self, demand, forecast, capacity, *, name="forecast", units="capacity units"
+    ):
         self.demand = demand
         self.forecast = forecast
         self.capacity = capacity
         self.name = name
+        self.units = units
 
     @classmethod
     def from_predictions(
@@ -296,6 +347,7 @@ class CapacityDisplay:
         relative_margin=0.0,
         index=None,
         name="forecast",
+        units="capacity units",
         ax=None,
     ):
         """Allocate capacity from ``y_pred`` and draw it against the demand.
@@ -312,6 +364,8 @@ class CapacityDisplay:
             x values (e.g. timestamps); None uses ``y_true``'s index or 0, 1, ...
         name : str, default='forecast'
             Label of the forecast.
+        units : str, default='capacity units'
+            What demand and forecast are measured in (the y axis: ``'Gbit/s'``).
         ax : matplotlib Axes or None, default=None
             Axes to draw on; None makes a new figure.
 
@@ -350,6 +404,7 @@ class CapacityDisplay:
             pd.Series(forecast, index=index, name=name),
             pd.Series(capacity, index=index, name="capacity"),
             name=name,
+            units=units,
         )
         return display.plot(ax=ax)
 
@@ -397,7 +452,7 @@ class CapacityDisplay:
             loc="left",
             fontsize=10,
         )
-        ax.set_ylabel("capacity units")
+        ax.set_ylabel(getattr(self, "units", "capacity units"))
         ax.grid(True, alpha=0.3)
         ax.legend(loc="upper right", fontsize=8, ncol=5)
         self.ax_ = ax

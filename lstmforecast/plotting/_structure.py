@@ -40,6 +40,10 @@ class NetworkDisplay:
     >>> model = LSTMRegressor((7, 3), max_epochs=1, random_state=0).fit(X, X[:, -1])
     >>> display = NetworkDisplay.from_estimator(model)
     >>> [box.get_text().splitlines()[0] for box in display.boxes_]
+    ['input', 'layers.0: LSTM', 'layers.1: LSTM', 'head: Linear']
+    >>> dropped = LSTMRegressor((7, 3), dropout=0.2, max_epochs=1, random_state=0)
+    >>> display = NetworkDisplay.from_estimator(dropped.fit(X, X[:, -1]))
+    >>> [box.get_text().splitlines()[0] for box in display.boxes_]
     ['input', 'layers.0: LSTM', 'dropout: Dropout', 'layers.1: LSTM', 'head: Linear']
     """
 

@@ -1085,14 +1085,16 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         -------
         layers : list of tuple
             ``(name, type, output_shape, n_params)`` per leaf module, the output
-            shape for one sample (without the batch axis).
+            shape for one sample (without the batch axis). A dropout of
+            probability 0 (the identity) is left out.
         """
         check_is_fitted(self)
         module = self.net_.module_
         shapes = {}
         hooks = []
         for name, sub in module.named_modules():
-            if name and not list(sub.children()):
+            inert = isinstance(sub, torch.nn.Dropout) and sub.p == 0  # identity
+            if name and not list(sub.children()) and not inert:
                 hooks.append(sub.register_forward_hook(_shape_hook(shapes, name)))
         try:
             dummy = torch.zeros((1, *self.input_shape_), device=self.device_)
