@@ -82,6 +82,7 @@ from lstmforecast.preprocessing import (
     SlidingWindow,
     UnevenPanelWarning,
     WindowArray,
+    forecast_frame,
     make_horizon_targets,
     make_windows,
     temporal_train_test_split,
@@ -2528,6 +2529,36 @@ bad(
     2,
     exc=TypeError,
     match=["make_horizon_targets needs the index of y to be times"],
+)
+bad(
+    "targets-forecast-frame-rows",
+    forecast_frame,
+    np.ones((5, 2)),
+    HOURLY,
+    match=["'y_pred' parameter of forecast_frame", "(48)", "(5, 2)", "predict(X)"],
+)
+bad(
+    "targets-forecast-frame-array-X",
+    forecast_frame,
+    np.ones((20, 2)),
+    ARRAY,
+    exc=TypeError,
+    match=["'X' parameter of forecast_frame", "ndarray", "Pass X itself"],
+)
+bad(
+    "targets-forecast-frame-one-row",
+    forecast_frame,
+    np.ones((1, 2)),
+    HOURLY.iloc[:1],
+    match=["forecast_frame needs the rows' time step", "none (one row)", "'1h'"],
+)
+bad(
+    "targets-forecast-frame-bad-step",
+    forecast_frame,
+    np.ones((48, 2)),
+    HOURLY,
+    step="later",
+    match=["'step' parameter of forecast_frame", "'later'", "'1h'"],
 )
 
 # ============================================================ splits in time

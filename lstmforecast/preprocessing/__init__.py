@@ -4,7 +4,11 @@ from lstmforecast.preprocessing._aggregate import HourlyAggregator
 from lstmforecast.preprocessing._calendar import CalendarFeatures
 from lstmforecast.preprocessing._lags import LagFeatures
 from lstmforecast.preprocessing._lazy import WindowArray
-from lstmforecast.preprocessing._panel import UnevenPanelWarning, make_horizon_targets
+from lstmforecast.preprocessing._panel import (
+    UnevenPanelWarning,
+    forecast_frame,
+    make_horizon_targets,
+)
 from lstmforecast.preprocessing._windows import (
     SlidingWindow,
     make_windows,
@@ -18,6 +22,7 @@ __all__ = [
     "SlidingWindow",
     "UnevenPanelWarning",
     "WindowArray",
+    "forecast_frame",
     "make_horizon_targets",
     "make_windows",
     "temporal_train_test_split",

@@ -15,7 +15,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from lstmforecast._validation import PlainParamsMixin, validated_data
 from lstmforecast.datasets._schema import as_written
-from lstmforecast.preprocessing._panel import as_time_index, time_level
+from lstmforecast.preprocessing._panel import (
+    as_time_index,
+    common_step,
+    parse_step,
+    time_level,
+)
 
 __all__ = ["CalendarFeatures"]
 
@@ -312,34 +317,15 @@ class CalendarFeatures(PlainParamsMixin, TransformerMixin, BaseEstimator):
 
     def _learn_step(self, X, times: pd.DatetimeIndex) -> pd.Timedelta:
         """``step``, or the one step between consecutive times of each series."""
+        owner = "CalendarFeatures"
         if self.step is not None:
-            try:
-                step = pd.Timedelta(self.step)
-            except ValueError:
-                step = pd.NaT
-            if step is pd.NaT or step <= pd.Timedelta(0):
-                raise ValueError(
-                    "The 'step' parameter of CalendarFeatures must be a positive "
-                    f"duration such as '1h'. Got {as_written(self.step)} instead."
-                )
-            return step
-        ns = times.as_unit("ns").asi8
-        groups = np.zeros(len(ns), dtype=np.int64)
+            return parse_step(self.step, owner)
+        groups = np.zeros(len(times), dtype=np.int64)
         index = getattr(X, "index", None)
         if self.time_column is None and isinstance(index, pd.MultiIndex):
             groups = pd.factorize(index.droplevel(-1))[0]
-        order = np.lexsort((ns, groups))
-        same = np.diff(groups[order]) == 0
-        steps = np.unique(np.diff(ns[order])[same])
-        if len(steps) != 1 or steps[0] <= 0:
-            found = [str(pd.Timedelta(int(v))) for v in steps[:3]]
-            raise ValueError(
-                f"CalendarFeatures(horizon={self.horizon}) places the forecast hours "
-                "at the rows' time step, but the timestamps of X (within each "
-                f"series) are not evenly spaced: steps {found or 'none (one row)'}. "
-                "Pass step='1h' (the data's step), or regularise the rows."
-            )
-        return pd.Timedelta(int(steps[0]))
+        fix = "Pass step='1h' (the data's step), or regularise the rows."
+        return common_step(times, groups, f"{owner}(horizon={self.horizon})", fix)
 
     def _check_params(self):
         features = list(self.features)

@@ -23,7 +23,7 @@ from sklearn.utils._param_validation import Interval
 from lstmforecast._validation import validate_params
 from lstmforecast.datasets._schema import as_written, duration_text
 
-__all__ = ["UnevenPanelWarning", "make_horizon_targets"]
+__all__ = ["UnevenPanelWarning", "forecast_frame", "make_horizon_targets"]
 
 
 class UnevenPanelWarning(UserWarning):
@@ -414,6 +414,46 @@ def regular_step(index: pd.Index, owner: str, where: str = "the index of X"):
     return int(diffs[0])
 
 
+def parse_step(step, owner: str, times: pd.Index | None = None):
+    """Return ``step`` as a positive ``Timedelta`` (datetimes) or int (integers)."""
+    integer_times = times is not None and not isinstance(times, pd.DatetimeIndex)
+    if integer_times and isinstance(step, numbers.Integral) and step > 0:
+        return int(step)
+    try:
+        value = pd.Timedelta(step) if not isinstance(step, bool) else pd.NaT
+    except (TypeError, ValueError):
+        value = pd.NaT
+    if integer_times or value is pd.NaT or value <= pd.Timedelta(0):
+        kind = "a positive integer" if integer_times else "a positive duration"
+        raise ValueError(
+            f"The 'step' parameter of {owner} must be {kind} such as "
+            f"{'1' if integer_times else repr('1h')}. Got {as_written(step)} instead."
+        )
+    return value
+
+
+def common_step(times: pd.Index, groups: np.ndarray, owner: str, fix: str):
+    """Return the one step between consecutive times within each group (series).
+
+    ``times`` is a DatetimeIndex (the step is a ``Timedelta``, absolute time) or
+    integers; rows may come in any order. No step (every group has one row) or
+    several are an error ending with ``fix``.
+    """
+    dated = isinstance(times, pd.DatetimeIndex)
+    values = times.as_unit("ns").asi8 if dated else np.asarray(times, np.int64)
+    order = np.lexsort((values, groups))
+    same = np.diff(groups[order]) == 0
+    steps = np.unique(np.diff(values[order])[same])
+    if len(steps) != 1 or steps[0] <= 0:
+        shown = [str(pd.Timedelta(int(v))) if dated else str(v) for v in steps[:3]]
+        raise ValueError(
+            f"{owner} needs the rows' time step, but the times (within each "
+            f"series) are not evenly spaced: steps {shown or 'none (one row)'}. "
+            f"{fix}"
+        )
+    return pd.Timedelta(int(steps[0])) if dated else int(steps[0])
+
+
 # ---------------------------------------------------------------- targets
 @validate_params(
     {
@@ -548,3 +588,100 @@ def _numeric(frame: pd.DataFrame, owner: str) -> np.ndarray:
             "not. Convert them with pandas.to_numeric."
         )
     return frame.to_numpy(dtype=np.float64)
+
+
+def _index_of(X, owner: str) -> pd.Index:
+    index = X.index if isinstance(X, (pd.DataFrame, pd.Series)) else X
+    if not isinstance(index, pd.Index):
+        raise TypeError(
+            f"The 'X' parameter of {owner} must be the frame the forecasts were made "
+            f"for (or its index), to read their times; got {type(X).__name__}. "
+            "Pass X itself, not an array."
+        )
+    return index
+
+
+def forecast_frame(y_pred, X, *, step=None, name="forecast"):
+    """Put forecasts with their timestamps: one row per series, cutoff and time.
+
+    Row t of ``X`` (its window ends at t - 1) forecasts hours t, t + step, ...:
+    column ``h`` of ``y_pred`` is the forecast of time ``t + (h - 1) * step``
+    made at the **cutoff** ``t - step``, the last time it knew. The result is
+    indexed by the series (the levels of a panel's index before the time), the
+    cutoff and the forecast time, sorted, so ``frame.xs(cutoff, level="cutoff")``
+    is one forecast path per series. Nothing is dropped: a NaN forecast stays.
+
+    Parameters
+    ----------
+    y_pred : array-like of shape (n_samples,) or (n_samples, H)
+        What a regressor's ``predict(X)`` returned, one row per row of ``X``.
+    X : pandas.DataFrame, pandas.Series or pandas.Index
+        The rows forecast (or their index): a time index, or a panel's
+        ``(series, time)`` MultiIndex with the time last.
+    step : str, pandas.Timedelta, int or None, default=None
+        Time between steps; None reads it from the index (one step within each
+        series), which needs a series with two rows: pass ``step="1h"`` to
+        forecast from single rows (the last hour of each cell).
+    name : str, default='forecast'
+        Name of the forecast column.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Columns ``step`` (1 ... H) and ``name``; index ``(*series, 'cutoff',
+        'time')``.
+
+    See Also
+    --------
+    make_horizon_targets : The targets these columns follow.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from lstmforecast.preprocessing import forecast_frame
+    >>> idx = pd.MultiIndex.from_product(
+    ...     [[4159, 5161], pd.date_range("2013-12-31 23:00", periods=1, freq="h")],
+    ...     names=["cell", "time"])
+    >>> forecast_frame(np.array([[1.0, 2.0], [10.0, 20.0]]), idx, step="1h")
+                                                  step  forecast
+    cell cutoff              time
+    4159 2013-12-31 22:00:00 2013-12-31 23:00:00     1       1.0
+                             2014-01-01 00:00:00     2       2.0
+    5161 2013-12-31 22:00:00 2013-12-31 23:00:00     1      10.0
+                             2014-01-01 00:00:00     2      20.0
+    """
+    owner = "forecast_frame"
+    index = _index_of(X, owner)
+    pred = np.asarray(y_pred, dtype=np.float64)
+    if pred.ndim not in (1, 2) or len(pred) != len(index):
+        raise ValueError(
+            f"The 'y_pred' parameter of {owner} must have one row per row of X "
+            f"({len(index)}), 1-D or (n, H); got shape {pred.shape}. Pass "
+            "predict(X)'s output for that X."
+        )
+    pred = pred.reshape(len(index), -1)
+    panel = isinstance(index, pd.MultiIndex)
+    times = index.get_level_values(-1) if panel else index
+    times = as_time_index(times, owner, "the time of X")
+    if step is None:
+        groups = pd.factorize(index.droplevel(-1))[0] if panel else None
+        groups = np.zeros(len(times), np.int64) if groups is None else groups
+        step = common_step(times, groups, owner, "Pass step='1h' (the data's step).")
+    else:
+        step = parse_step(step, owner, times)
+    horizon = pred.shape[1]
+    cutoff = times - step
+    series = [index.get_level_values(i) for i in range(index.nlevels - 1)]
+    levels = [np.repeat(np.asarray(level), horizon) for level in series]
+    levels += [
+        np.repeat(cutoff, horizon),
+        np.concatenate([times + h * step for h in range(horizon)])
+        .reshape(horizon, -1)
+        .T.ravel(),
+    ]
+    names = [*index.names[:-1], "cutoff", "time"] if panel else ["cutoff", "time"]
+    out_index = pd.MultiIndex.from_arrays(levels, names=names)
+    steps = np.tile(np.arange(1, horizon + 1), len(index))
+    frame = pd.DataFrame({"step": steps, name: pred.ravel()}, index=out_index)
+    return frame.sort_index()
