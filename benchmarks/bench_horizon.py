@@ -6,7 +6,7 @@ The three bundled real cells (4159, 4556, 5161; hourly internet, 1 Nov - 31 Dec
 2013) as one ``(cell, time)`` panel, each cell in Gbit/s with its busiest
 *training* hour at 1 Gbit/s. The last ``--test-days`` days (22 - 31 December by
 default) are the test set, cut at the same instant in every cell
-(``temporal_train_test_split``). Targets are ``make_horizon_targets(y, 24)`` built
+(``time_train_test_split``). Targets are ``make_horizon_targets(y, 24)`` built
 on the training part only (its last 23 hours per cell have NaN steps, which the
 regressors skip: no row is dropped by hand), and the test windows continue each
 cell's own training history, so every test hour of every cell is forecast.
@@ -67,7 +67,7 @@ from lstmforecast.preprocessing import (
     HourlyAggregator,
     SlidingWindow,
     make_horizon_targets,
-    temporal_train_test_split,
+    time_train_test_split,
 )
 from lstmforecast.regressors import DirectRegressor, LSTMRegressor, RecursiveRegressor
 
@@ -150,7 +150,7 @@ def run(args) -> dict:
     X = panel
     y = panel["internet"]
     test_hours = 24 * args.test_days
-    X_tr, X_te, y_tr, y_te = temporal_train_test_split(X, y, test_size=test_hours)
+    X_tr, X_te, y_tr, y_te = time_train_test_split(X, y, test_size=test_hours)
     Y_tr = make_horizon_targets(y_tr, args.horizon)  # NaN at each cell's end
     Y_all = make_horizon_targets(y, args.horizon)
     Y_te = Y_all.loc[X_te.index]  # the truth, beyond the test end: NaN

@@ -82,10 +82,10 @@ def data(args):
     """Return (train panel, test panel) in Gbit/s: the split of bench_horizon."""
     from bench_horizon import panel_in_gbps
 
-    from lstmforecast.preprocessing import temporal_train_test_split
+    from lstmforecast.preprocessing import time_train_test_split
 
     panel, _ = panel_in_gbps(args.test_days)
-    return temporal_train_test_split(panel, test_size=24 * args.test_days)
+    return time_train_test_split(panel, test_size=24 * args.test_days)
 
 
 def _network(params: dict, seed: int, args):

@@ -642,7 +642,7 @@ def main(argv=None):
 
     import torch
 
-    from lstmforecast.preprocessing import make_windows, temporal_train_test_split
+    from lstmforecast.preprocessing import make_windows, time_train_test_split
 
     if args.device == "cuda" and not torch.cuda.is_available():
         print(
@@ -663,7 +663,7 @@ def main(argv=None):
     # --- lab workload
     series = synthetic_series(args.hours, args.seed)
     X, y = make_windows(series, lookback)
-    X_tr, X_te, y_tr, y_te = temporal_train_test_split(
+    X_tr, X_te, y_tr, y_te = time_train_test_split(
         X, y, test_size=test_size, gap=lookback
     )
     X_tr = np.ascontiguousarray(X_tr)

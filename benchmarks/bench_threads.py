@@ -82,7 +82,7 @@ def busy_core():
 
 def lab_windows(seed: int = 0):
     """Return the 1,152 training windows (36 x 1) and targets of the lab series."""
-    from lstmforecast.preprocessing import make_windows, temporal_train_test_split
+    from lstmforecast.preprocessing import make_windows, time_train_test_split
 
     rng = np.random.default_rng(seed)
     hours = np.arange(1464)
@@ -94,7 +94,7 @@ def lab_windows(seed: int = 0):
     )
     series = ((raw - raw.min()) / (raw.max() - raw.min())).astype(np.float32)
     X, y = make_windows(series, 36)
-    X_tr, _, y_tr, _ = temporal_train_test_split(X, y, test_size=240, gap=36)
+    X_tr, _, y_tr, _ = time_train_test_split(X, y, test_size=240, gap=36)
     return np.ascontiguousarray(X_tr), np.asarray(y_tr).ravel()
 
 

@@ -31,7 +31,7 @@ from lstmforecast.preprocessing import (
     HourlyAggregator,
     LagFeatures,
     make_windows,
-    temporal_train_test_split,
+    time_train_test_split,
 )
 
 slots = load_milano_cells(5161, end="2013-12-31")  # 61 days
@@ -84,9 +84,7 @@ print(f"MAE on the last 240 hours: {mae:.1f}")
 # The LSTM's route: windows of the previous 36 hours
 # --------------------------------------------------
 X, y = make_windows(hourly["internet"], lookback=36)
-X_train, X_test, y_train, y_test = temporal_train_test_split(
-    X, y, test_size=240, gap=36
-)
+X_train, X_test, y_train, y_test = time_train_test_split(X, y, test_size=240, gap=36)
 print(X_train.shape, X_test.shape)
 
 # %%

@@ -24,7 +24,7 @@ from lstmforecast.datasets import load_milano_cells
 from lstmforecast.preprocessing import (
     HourlyAggregator,
     make_windows,
-    temporal_train_test_split,
+    time_train_test_split,
 )
 from lstmforecast.regressors import LSTMRegressor
 
@@ -40,7 +40,7 @@ X, y, when = make_windows(
     lookback=LOOKBACK,
     return_index=True,
 )
-X_train, X_test, y_train, y_test, _, t_test = temporal_train_test_split(
+X_train, X_test, y_train, y_test, _, t_test = time_train_test_split(
     X, y, when, test_size=TEST_HOURS, gap=LOOKBACK
 )
 print(X_train.shape, X_test.shape)

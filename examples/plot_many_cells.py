@@ -32,7 +32,7 @@ from lstmforecast.preprocessing import (
     HourlyAggregator,
     SlidingWindow,
     make_windows,
-    temporal_train_test_split,
+    time_train_test_split,
 )
 from lstmforecast.regressors import LSTMRegressor
 
@@ -52,7 +52,7 @@ print(hourly.describe().loc[["mean", "max"]].round(0).to_string())
 parts = {}
 for cell in BUNDLED_CELLS:
     X, y, when = make_windows(hourly[cell], LOOKBACK, return_index=True)
-    X_train, X_test, y_train, y_test, _, t_test = temporal_train_test_split(
+    X_train, X_test, y_train, y_test, _, t_test = time_train_test_split(
         X, y[:, 0], when, test_size=TEST, gap=LOOKBACK
     )
     parts[cell] = {"train": (X_train, y_train), "test": (X_test, y_test, t_test)}

@@ -16,7 +16,7 @@ observed hour), on the last 10 days of the real Navigli cell (4556).
 # Windows with a six-hour target
 # ------------------------------
 # Window ``i`` holds hours ``i ... i + 35``, its target hours ``i + 36 ... i + 41``.
-# ``temporal_train_test_split`` keeps the windows in time order: the test windows
+# ``time_train_test_split`` keeps the windows in time order: the test windows
 # forecast hours of the last 240 only, and a gap of ``lookback + horizon - 1``
 # windows keeps every training target before the first test window's input.
 import matplotlib
@@ -32,7 +32,7 @@ from lstmforecast.datasets import load_milano_cells
 from lstmforecast.preprocessing import (
     HourlyAggregator,
     make_windows,
-    temporal_train_test_split,
+    time_train_test_split,
 )
 from lstmforecast.regressors import LSTMRegressor, RecursiveRegressor
 
@@ -42,7 +42,7 @@ slots = load_milano_cells(4556, types="internet", end="2013-12-31")
 series = HourlyAggregator().fit_transform(slots).loc[4556, "internet"]
 X, y, when = make_windows(series, LOOKBACK, HORIZON, return_index=True)
 print(f"{len(series)} hours -> X {X.shape}, y {y.shape}")
-X_train, X_test, y_train, y_test, _, t_test = temporal_train_test_split(
+X_train, X_test, y_train, y_test, _, t_test = time_train_test_split(
     X, y, when, test_size=TEST - HORIZON + 1, gap=LOOKBACK + HORIZON - 1
 )
 print(f"train: X {X_train.shape}, y {y_train.shape}; test: X {X_test.shape}")

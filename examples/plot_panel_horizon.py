@@ -42,14 +42,14 @@ from lstmforecast.preprocessing import (
     HourlyAggregator,
     SlidingWindow,
     make_horizon_targets,
-    temporal_train_test_split,
+    time_train_test_split,
 )
 from lstmforecast.regressors import LSTMRegressor
 
 HORIZON = 24
 panel = HourlyAggregator().fit_transform(load_milano_cells(end="2013-12-31"))
 panel = panel[["internet"]]
-X_train, X_test = temporal_train_test_split(panel, test_size=240)  # 22-31 Dec
+X_train, X_test = time_train_test_split(panel, test_size=240)  # 22-31 Dec
 # Gbit/s, each cell's busiest training hour at 1 Gbit/s (no test value used)
 peak = X_train.groupby(level="cell")["internet"].max()
 to_gbps = 1 / panel.index.get_level_values("cell").map(peak).to_numpy()

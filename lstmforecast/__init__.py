@@ -43,7 +43,10 @@ from lstmforecast.preprocessing import (
     SlidingWindow,
     make_horizon_targets,
     make_windows,
-    temporal_train_test_split,
+    time_train_test_split,
+)
+from lstmforecast.preprocessing import (  # deprecated name, not in __all__
+    temporal_train_test_split as temporal_train_test_split,
 )
 
 try:
@@ -78,7 +81,7 @@ __all__ = [
     "provisioning_cost",
     "read_milano",
     "regressors",
-    "temporal_train_test_split",
+    "time_train_test_split",
 ]
 
 # Names that need torch, imported on first use (PEP 562).

@@ -85,7 +85,7 @@ from lstmforecast.preprocessing import (
     forecast_frame,
     make_horizon_targets,
     make_windows,
-    temporal_train_test_split,
+    time_train_test_split,
 )
 from lstmforecast.regressors import (
     DirectRegressor,
@@ -2564,65 +2564,63 @@ bad(
 # ============================================================ splits in time
 bad(
     "split-no-arrays",
-    temporal_train_test_split,
+    time_train_test_split,
     test_size=2,
     match=["needs at least one array"],
 )
 bad(
     "split-different-lengths",
-    temporal_train_test_split,
+    time_train_test_split,
     ARRAY,
     TARGET,
     test_size=2,
-    match=[
-        "arrays passed to temporal_train_test_split have different lengths [20, 30]"
-    ],
+    match=["arrays passed to time_train_test_split have different lengths [20, 30]"],
 )
 bad(
     "split-test-size-zero",
-    temporal_train_test_split,
+    time_train_test_split,
     ARRAY,
     test_size=0,
     match=[
-        "'test_size' parameter of temporal_train_test_split must be an int >= 1",
+        "'test_size' parameter of time_train_test_split must be an int >= 1",
         "Got 0",
     ],
 )
 bad(
     "split-test-size-float",
-    temporal_train_test_split,
+    time_train_test_split,
     ARRAY,
     test_size=0.2,
     match=["'test_size' parameter", "Got 0.2"],
 )
 bad(
     "split-test-size-numpy-float",
-    temporal_train_test_split,
+    time_train_test_split,
     ARRAY,
     test_size=np.float64(2.0),
     match=["'test_size' parameter", "Got 2.0 instead"],
 )
 bad(
     "split-test-size-none",
-    temporal_train_test_split,
+    time_train_test_split,
     ARRAY,
     test_size=None,
     match=["'test_size' parameter", "Got None"],
 )
 bad(
     "split-gap-negative",
-    temporal_train_test_split,
+    time_train_test_split,
     ARRAY,
     test_size=2,
     gap=-1,
     match=[
-        "'gap' parameter of temporal_train_test_split must be an int >= 0",
+        "'gap' parameter of time_train_test_split must be an int >= 0",
         "Got -1",
     ],
 )
 bad(
     "split-gap-bool",
-    temporal_train_test_split,
+    time_train_test_split,
     ARRAY,
     test_size=2,
     gap=True,
@@ -2630,7 +2628,7 @@ bad(
 )
 bad(
     "split-nothing-left",
-    temporal_train_test_split,
+    time_train_test_split,
     ARRAY,
     test_size=15,
     gap=5,
@@ -2638,33 +2636,33 @@ bad(
 )
 bad(
     "split-unsorted",
-    temporal_train_test_split,
+    time_train_test_split,
     SHUFFLED,
     test_size=2,
-    match=["temporal_train_test_split needs rows in time order", "row 2"],
+    match=["time_train_test_split needs rows in time order", "row 2"],
 )
 bad(
     "split-misaligned",
-    temporal_train_test_split,
+    time_train_test_split,
     HOURLY,
     HOURLY["internet"].iloc[::-1],
     test_size=2,
-    match=["temporal_train_test_split got y with another index than X"],
+    match=["time_train_test_split got y with another index than X"],
 )
 bad(
     "split-scalar",
-    temporal_train_test_split,
+    time_train_test_split,
     5,
     test_size=2,
     exc=TypeError,
-    match=["arrays passed to temporal_train_test_split", "array 0 is a int"],
+    match=["arrays passed to time_train_test_split", "array 0 is a int"],
 )
 bad(
     "split-panel-repeated",
-    temporal_train_test_split,
+    time_train_test_split,
     _panel(PANEL_ROWS[:3] + PANEL_ROWS[2:]),
     test_size=2,
-    match=["temporal_train_test_split got the (series, time) pair", "twice"],
+    match=["time_train_test_split got the (series, time) pair", "twice"],
 )
 
 
@@ -5573,7 +5571,7 @@ ACCEPTED = {
     "window": lambda n: SlidingWindow(n(3)).fit_transform(ARRAY),
     "make_windows": lambda n: make_windows(SERIES_H, n(3), n(2)),
     "targets": lambda n: make_horizon_targets(SERIES_H, n(2)),
-    "split": lambda n: temporal_train_test_split(ARRAY, test_size=n(3), gap=n(1)),
+    "split": lambda n: time_train_test_split(ARRAY, test_size=n(3), gap=n(1)),
     "panel_split": lambda n: [
         tuple(fold)
         for fold in PanelTimeSeriesSplit(n(2), test_size=n(2), gap=n(1)).split(PANEL)

@@ -12,7 +12,10 @@ from lstmforecast.preprocessing._panel import (
 from lstmforecast.preprocessing._windows import (
     SlidingWindow,
     make_windows,
-    temporal_train_test_split,
+    time_train_test_split,
+)
+from lstmforecast.preprocessing._windows import (  # deprecated name, not in __all__
+    temporal_train_test_split as temporal_train_test_split,
 )
 
 __all__ = [
@@ -25,5 +28,5 @@ __all__ = [
     "forecast_frame",
     "make_horizon_targets",
     "make_windows",
-    "temporal_train_test_split",
+    "time_train_test_split",
 ]

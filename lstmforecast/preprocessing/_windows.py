@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,12 @@ from lstmforecast.preprocessing._panel import (
     panel_layout,
 )
 
-__all__ = ["SlidingWindow", "make_windows", "temporal_train_test_split"]
+__all__ = [
+    "SlidingWindow",
+    "make_windows",
+    "temporal_train_test_split",
+    "time_train_test_split",
+]
 
 _WINDOW_PICTURE = """
     .. code-block:: text
@@ -505,7 +511,7 @@ def make_windows(data, lookback, horizon=1, *, target=None, return_index=False):
     give 1,428).
     %(picture)s
     Split the result in time order with a gap of ``lookback + horizon - 1``
-    windows (see :func:`temporal_train_test_split`): otherwise the first test
+    windows (see :func:`time_train_test_split`): otherwise the first test
     windows read hours that are training targets.
 
     Parameters
@@ -535,7 +541,7 @@ def make_windows(data, lookback, horizon=1, *, target=None, return_index=False):
     See Also
     --------
     SlidingWindow : The same windows as a Pipeline step, one per row.
-    temporal_train_test_split : Split windows in time order, with a gap.
+    time_train_test_split : Split windows in time order, with a gap.
 
     Examples
     --------
@@ -625,7 +631,7 @@ def _target_position(target, names, n_features) -> int:
     )
 
 
-def temporal_train_test_split(*arrays, test_size, gap=0):
+def time_train_test_split(*arrays, test_size, gap=0):
     """Split arrays in time order: the last ``test_size`` time steps are the test set.
 
     ``gap`` steps between the two are dropped, so that windows of the test set do
@@ -666,14 +672,14 @@ def temporal_train_test_split(*arrays, test_size, gap=0):
     Examples
     --------
     >>> import numpy as np
-    >>> from lstmforecast.preprocessing import temporal_train_test_split
-    >>> train, test = temporal_train_test_split(np.arange(10), test_size=3, gap=2)
+    >>> from lstmforecast.preprocessing import time_train_test_split
+    >>> train, test = time_train_test_split(np.arange(10), test_size=3, gap=2)
     >>> train, test
     (array([0, 1, 2, 3, 4]), array([7, 8, 9]))
     """
-    owner = "temporal_train_test_split"
+    owner = "time_train_test_split"
     if not arrays:
-        raise ValueError("temporal_train_test_split needs at least one array.")
+        raise ValueError(f"{owner} needs at least one array.")
     unsized = [i for i, a in enumerate(arrays) if not hasattr(a, "__len__")]
     if unsized:
         raise TypeError(
@@ -718,6 +724,50 @@ def temporal_train_test_split(*arrays, test_size, gap=0):
         take = a.iloc if isinstance(a, (pd.DataFrame, pd.Series)) else a
         out += [take[train], take[test]]
     return out
+
+
+def temporal_train_test_split(*arrays, test_size, gap=0):
+    """Split arrays in time order: the former name of :func:`time_train_test_split`.
+
+    .. deprecated:: 0.1
+        Renamed :func:`time_train_test_split` (same arguments, same results):
+        sktime's ``temporal_train_test_split(y, X, test_size, fh)`` has this name
+        with other arguments and returns ``y_train, y_test, X_train, X_test``.
+        This name goes in 0.3.
+
+    Parameters
+    ----------
+    *arrays : sequence of indexables with the same length
+        As in :func:`time_train_test_split`.
+    test_size : int
+        Number of time steps in the test set.
+    gap : int, default=0
+        Time steps dropped between the training and the test set.
+
+    Returns
+    -------
+    splitting : list
+        ``[train_0, test_0, train_1, test_1, ...]``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from lstmforecast.preprocessing import temporal_train_test_split
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     train, test = temporal_train_test_split(np.arange(5), test_size=2)
+    >>> caught[0].category.__name__, test
+    ('FutureWarning', array([3, 4]))
+    """
+    warnings.warn(
+        "temporal_train_test_split is renamed time_train_test_split (same "
+        "arguments and results; sktime's function of the old name takes (y, X, "
+        "test_size, fh) and returns y first); the old name goes in 0.3.",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return time_train_test_split(*arrays, test_size=test_size, gap=gap)
 
 
 def _split_times(index: pd.Index, owner: str) -> np.ndarray:

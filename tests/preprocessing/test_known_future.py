@@ -21,7 +21,7 @@ from lstmforecast.preprocessing import (
     CalendarFeatures,
     SlidingWindow,
     make_horizon_targets,
-    temporal_train_test_split,
+    time_train_test_split,
 )
 from lstmforecast.regressors import MLPRegressor
 
@@ -257,7 +257,7 @@ def known_future_pipeline(H, with_calendar, seed=0):
 def test_the_forecast_hours_calendar_reaches_every_step_and_helps():
     H = 24
     X = weekend_series()
-    train, test = temporal_train_test_split(X, test_size=24 * 7)
+    train, test = time_train_test_split(X, test_size=24 * 7)
     Y = make_horizon_targets(train["internet"], H)
     truth = make_horizon_targets(test["internet"], H).to_numpy()
     ok = np.isfinite(truth)

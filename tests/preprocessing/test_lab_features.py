@@ -16,7 +16,7 @@ from lstmforecast.preprocessing import (
     LagFeatures,
     SlidingWindow,
     make_windows,
-    temporal_train_test_split,
+    time_train_test_split,
 )
 
 LAB_LAGS = {"prev_week": "7D", "prev_day": "1D"}
@@ -61,7 +61,7 @@ def test_lab_mlp_feature_matrix(hourly):
 def test_lab_lstm_windows_and_split(hourly):
     X, y, when = make_windows(hourly["internet"], lookback=36, return_index=True)
     assert X.shape == (1428, 36, 1) and y.shape == (1428, 1)
-    X_tr, X_te, y_tr, y_te, t_tr, t_te = temporal_train_test_split(
+    X_tr, X_te, y_tr, y_te, t_tr, t_te = time_train_test_split(
         X, y, when, test_size=240, gap=36
     )
     assert X_tr.shape == (1152, 36, 1) and X_te.shape == (240, 36, 1)

@@ -12,7 +12,7 @@ from lstmforecast.preprocessing import (
     LagFeatures,
     SlidingWindow,
     make_windows,
-    temporal_train_test_split,
+    time_train_test_split,
 )
 
 
@@ -236,7 +236,7 @@ def test_make_windows_multivariate_target_and_index():
 
 def test_temporal_split_keeps_order_and_gap():
     X, y = np.arange(100).reshape(-1, 1), np.arange(100)
-    X_tr, X_te, y_tr, y_te = temporal_train_test_split(X, y, test_size=20, gap=5)
+    X_tr, X_te, y_tr, y_te = time_train_test_split(X, y, test_size=20, gap=5)
     assert len(X_tr) == 75 and y_te[0] == 80 and y_tr[-1] == 74
 
 
@@ -295,7 +295,7 @@ def test_make_windows_bad_input():
     with pytest.raises(ValueError, match="not strictly increasing"):
         make_windows(_frame(10).iloc[::-1], lookback=2)
     with pytest.raises(ValueError, match="leave no training rows"):
-        temporal_train_test_split(np.ones(10), test_size=8, gap=2)
+        time_train_test_split(np.ones(10), test_size=8, gap=2)
 
 
 # ------------------------------------------------------ review regressions

@@ -24,7 +24,7 @@ from lstmforecast.preprocessing import (
     SlidingWindow,
     UnevenPanelWarning,
     make_horizon_targets,
-    temporal_train_test_split,
+    time_train_test_split,
 )
 
 T0 = pd.Timestamp("2013-11-01", tz="Europe/Rome")
@@ -322,7 +322,7 @@ def test_y_with_another_index_than_x_is_refused():
 def test_temporal_split_cuts_every_series_at_the_same_instant():
     X = _panel({1: (0, 20), 2: (4, 20), 3: (0, 17)}, "time")
     y = X["v"]
-    X_tr, X_te, y_tr, y_te = temporal_train_test_split(X, y, test_size=5, gap=2)
+    X_tr, X_te, y_tr, y_te = time_train_test_split(X, y, test_size=5, gap=2)
     t_tr = X_tr.index.get_level_values("time")
     t_te = X_te.index.get_level_values("time")
     assert t_tr.max() == T0 + pd.Timedelta("12h")
@@ -334,15 +334,13 @@ def test_temporal_split_cuts_every_series_at_the_same_instant():
 def test_temporal_split_refuses_unsorted_and_unverifiable_frames():
     X = _single(_HOURS)
     with pytest.raises(ValueError, match="not strictly increasing"):
-        temporal_train_test_split(X.iloc[[0, 2, 1, 3, 4, 5]], test_size=2)
+        time_train_test_split(X.iloc[[0, 2, 1, 3, 4, 5]], test_size=2)
     with pytest.raises(TypeError, match="never lagged by position"):
-        temporal_train_test_split(X.set_axis(list("abcdef")), test_size=2)
+        time_train_test_split(X.set_axis(list("abcdef")), test_size=2)
     with pytest.raises(ValueError, match=r"pair .* twice"):
-        temporal_train_test_split(
-            _single(_panel_index([1, 1, 1], [0, 1, 1])), test_size=1
-        )
+        time_train_test_split(_single(_panel_index([1, 1, 1], [0, 1, 1])), test_size=1)
     with pytest.raises(ValueError, match="another index than X"):
-        temporal_train_test_split(X, X["v"].iloc[::-1], test_size=2)
+        time_train_test_split(X, X["v"].iloc[::-1], test_size=2)
 
 
 # ---------------------------------------------------------- horizon targets
@@ -381,3 +379,17 @@ def test_horizon_targets_of_an_array_and_of_several_columns():
 def test_horizon_targets_bad_input(y, horizon, match):
     with pytest.raises((ValueError, TypeError), match=match):
         make_horizon_targets(y, horizon)
+
+
+def test_the_former_split_name_warns_and_gives_the_same_split():
+    import lstmforecast
+    from lstmforecast.preprocessing import temporal_train_test_split
+
+    data = np.arange(12.0)
+    with pytest.warns(FutureWarning, match="renamed time_train_test_split"):
+        old = temporal_train_test_split(data, test_size=3, gap=1)
+    new = time_train_test_split(data, test_size=3, gap=1)
+    for a, b in zip(old, new, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert lstmforecast.temporal_train_test_split is temporal_train_test_split
+    assert "temporal_train_test_split" not in lstmforecast.__all__

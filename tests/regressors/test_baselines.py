@@ -29,7 +29,7 @@ from lstmforecast.preprocessing import (
     HourlyAggregator,
     SlidingWindow,
     make_horizon_targets,
-    temporal_train_test_split,
+    time_train_test_split,
 )
 from lstmforecast.regressors import MovingAverageRegressor, SeasonalNaiveRegressor
 
@@ -178,7 +178,7 @@ def test_lazy_windows_read_only_what_they_need_and_match_dense():
 # ------------------------------------------------------ the real panel
 def test_equals_seasonal_naive_forecast_on_the_bundled_panel(panel):
     y = panel["internet"]
-    X_tr, X_te, y_tr, _ = temporal_train_test_split(panel, y, test_size=240)
+    X_tr, X_te, y_tr, _ = time_train_test_split(panel, y, test_size=240)
     for season, H, lazy in ((24, 24, False), (168, 6, True), (168, 168, False)):
         pipe = Pipeline(
             [
