@@ -1,8 +1,10 @@
 """Sphinx configuration of the lstmforecast documentation.
 
 Build it with ``python -m sphinx -W --keep-going -b html docs docs/_build/html``
-(``tests/test_docs.py`` does the same). Nothing is executed: the examples in the
-docstrings are shown, not run, and there is no gallery.
+(``tests/test_docs.py`` does the same). The examples (``examples/plot_*.py``) are
+executed by sphinx-gallery into the gallery (``docs/auto_examples/``, with their
+figures); ``-D plot_gallery=0`` builds without running them. The examples in the
+docstrings are shown, not run (the test suite runs them as doctests).
 """
 
 import importlib
@@ -27,6 +29,13 @@ logger = logging.getLogger(__name__)
 # (which -W would report as a document outside every toctree).
 shutil.rmtree(HERE / "generated", ignore_errors=True)
 
+# sphinx-gallery runs each example in the folder it reads it from, where the example
+# saves its PNG files: run copies (docs/_gallery_src/, git-ignored) so that a build
+# leaves the examples folder as it was.
+GALLERY_SRC = HERE / "_gallery_src"
+shutil.rmtree(GALLERY_SRC, ignore_errors=True)
+shutil.copytree(ROOT / "examples", GALLERY_SRC, ignore=shutil.ignore_patterns("*.png"))
+
 project = "lstmforecast"
 author = "The lstmforecast developers"
 copyright = "The lstmforecast developers"
@@ -38,17 +47,32 @@ extensions = [
     "numpydoc",
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
+    "sphinx_gallery.gen_gallery",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "_gallery_src", "Thumbs.db", ".DS_Store"]
 # `code` in the Markdown pages is literal text, never a cross-reference.
 default_role = "literal"
 
 # -- MyST (the Markdown pages are used as they are) --------------------------------
 myst_heading_anchors = 3
+
+# -- Gallery (the examples, executed, with their figures) --------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": str(GALLERY_SRC),
+    "gallery_dirs": str(HERE / "auto_examples"),
+    "filename_pattern": r"plot_",  # run every example
+    "image_scrapers": ("matplotlib",),
+    "within_subsection_order": "FileNameSortKey",
+    "download_all_examples": False,
+    "write_computation_times": False,  # no sg_execution_times page in the sources
+    "abort_on_example_error": True,
+    "show_memory": False,
+    "capture_repr": (),
+}
 
 # -- API reference -----------------------------------------------------------------
 autosummary_generate = True

@@ -1,6 +1,12 @@
-"""The HTML documentation builds with warnings as errors (Sphinx, nothing executed)."""
+"""The HTML documentation builds with warnings as errors, the gallery executed.
+
+The build runs every example (``examples/plot_*.py``, through sphinx-gallery) and
+puts its figures on its page: this is where the suite runs the examples.
+"""
 
 import importlib
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -8,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-for _name in ("sphinx", "myst_parser", "numpydoc"):  # the dev and docs extras
+for _name in ("sphinx", "myst_parser", "numpydoc", "sphinx_gallery"):  # dev, docs
     pytest.importorskip(_name)
 
 ROOT = Path(__file__).parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("plot_*.py"))
 # The modules of the API reference (as in tests/test_docstrings.py).
 MODULES = [
     "lstmforecast.datasets",
@@ -43,9 +50,11 @@ def test_html_docs_build_without_warnings(tmp_path):
         str(ROOT / "docs"),
         str(out),
     ]
+    # a gallery left by an earlier build would skip the unchanged examples
+    shutil.rmtree(ROOT / "docs" / "auto_examples", ignore_errors=True)
     start = time.perf_counter()
     result = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=300
+        command, cwd=ROOT, capture_output=True, text=True, timeout=900
     )
     seconds = time.perf_counter() - start
     assert result.returncode == 0, (
@@ -73,3 +82,23 @@ def test_html_docs_build_without_warnings(tmp_path):
     assert 'id="lstmforecast.regressors.LSTMRegressor.get_params"' not in lstm
     data = (out / "data.html").read_text()
     assert "ODbL" in data and "doi:10.7910/DVN/EGZHFV" in data
+    _check_gallery(out)
+
+
+def _check_gallery(out: Path) -> None:
+    """Every example has its page with every figure it draws (one per savefig)."""
+    gallery = out / "auto_examples"
+    index = (gallery / "index.html").read_text()
+    assert EXAMPLES, "no examples found"
+    for path in EXAMPLES:
+        name = path.stem
+        page = gallery / f"{name}.html"
+        assert page.is_file(), f"no gallery page for {name}"
+        assert f"{name}.html" in index, f"{name} is not in the gallery index"
+        drawn = sorted((out / "_images").glob(f"sphx_glr_{name}_[0-9][0-9][0-9].png"))
+        saved = len(re.findall(r"\bsavefig\(", path.read_text()))
+        assert saved >= 1, f"{name} saves no figure"
+        assert len(drawn) == saved, f"{name}: {len(drawn)} figures drawn, {saved} saved"
+        html = page.read_text()
+        for image in drawn:
+            assert image.name in html, f"{image.name} is not shown on {name}'s page"
