@@ -5,6 +5,7 @@ puts its figures on its page: this is where the suite runs the examples.
 """
 
 import importlib
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -31,6 +32,8 @@ MODULES = [
     "lstmforecast.lab",
     "lstmforecast.cli",
 ]
+if importlib.util.find_spec("sktime") is not None:  # the optional sktime extra
+    MODULES.append("lstmforecast.sktime")
 
 
 @pytest.mark.slow

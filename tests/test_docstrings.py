@@ -1,6 +1,7 @@
 """Every public object has a numpydoc docstring with its parameters and an example."""
 
 import importlib
+import importlib.util
 import inspect
 
 import pytest
@@ -18,6 +19,8 @@ MODULES = [
     "lstmforecast.lab",
     "lstmforecast.cli",
 ]
+if importlib.util.find_spec("sktime") is not None:  # the optional sktime extra
+    MODULES.append("lstmforecast.sktime")
 # GL08 no docstring, PR01/PR02 parameters missing or unknown, RT01 no Returns,
 # SS01 no summary; EX01 (no Examples) is required of classes and functions only.
 ERRORS = {"GL08", "PR01", "PR02", "RT01", "SS01"}
