@@ -151,7 +151,7 @@ def _read_hourly(path, time_column, cell=None) -> pd.DataFrame:
         if not isinstance(frame.index, pd.RangeIndex):  # e.g. (cell, time)
             frame = frame.reset_index()
     else:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, float_precision="round_trip")  # exact floats
     if "cell" in frame.columns:
         cells = frame["cell"].unique()
         if cell is None and len(cells) > 1:

@@ -447,7 +447,7 @@ def test_old_joblib_file_loads_only_with_trust(fitted, tmp_path, capsys):
     assert main([*args, "--trust"]) == 0
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "warning: --trust" in err
-    forecast = pd.read_csv(out)["forecast"].to_numpy()
+    forecast = pd.read_csv(out, float_precision="round_trip")["forecast"].to_numpy()
     extended = pd.concat(
         [LATER, pd.DataFrame({"internet": [np.nan]}, [LATER.index[-1] + TIMES.freq])]
     )
