@@ -66,7 +66,14 @@ from lstmforecast.metrics import (
     seasonal_naive_forecast,
 )
 from lstmforecast.model_selection import PanelTimeSeriesSplit
-from lstmforecast.nn import MLPModule, PinballLoss, ProvisioningLoss, RecurrentModule
+from lstmforecast.nn import (
+    MLPModule,
+    MLSTMModule,
+    PinballLoss,
+    ProvisioningLoss,
+    RecurrentModule,
+    SLSTMModule,
+)
 from lstmforecast.plotting import (
     CapacityDisplay,
     CostSurfaceDisplay,
@@ -2842,6 +2849,24 @@ def MLP(**params):
     )
 
 
+class NotACell:
+    """A class that is no torch module, passed as a cell."""
+
+    def __init__(self, input_size, hidden_size):
+        self.sizes = (input_size, hidden_size)
+
+
+class FinalStateCell(torch.nn.Module):
+    """A user's cell returning its final state instead of every step."""
+
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.gru = torch.nn.GRU(input_size, hidden_size, batch_first=True)
+
+    def forward(self, X):
+        return self.gru(X)[1][0], None
+
+
 def _lstm():
     return LSTM()
 
@@ -2879,7 +2904,23 @@ for params, exc, match in [
         InvalidParameterError,
         ["'hidden_size' parameter", "Got 2.0 instead"],
     ),
-    ({"cell": "rnn"}, InvalidParameterError, ["'cell' parameter", "Got 'rnn'"]),
+    (
+        {"cell": "lstn"},
+        InvalidParameterError,
+        [
+            "'cell' parameter of LSTMRegressor must be one of",
+            "'peephole', 'rnn', 'slstm']",
+            "or a torch.nn.Module subclass built as cell(input_size, hidden_size)",
+            "Got 'lstn' instead. Did you mean 'lstm'?",
+        ],
+    ),
+    (
+        {"cell": NotACell},
+        InvalidParameterError,
+        ["'cell' parameter of LSTMRegressor", "Got the class NotACell instead"],
+    ),
+    ({"residual": "yes"}, InvalidParameterError, ["'residual' parameter", "'yes'"]),
+    ({"layer_norm": 1.5}, InvalidParameterError, ["'layer_norm' parameter", "1.5"]),
     (
         {"bidirectional": "yes"},
         InvalidParameterError,
@@ -3030,6 +3071,30 @@ for params, exc, match in [
     label = _label(label)
     bad(f"lstm-{label}", LSTM(**params).fit, WINDOWS, TARGET, exc=exc, match=match)
 
+bad(
+    "lstm-cell-instance",
+    LSTM(cell=FinalStateCell(1, 2)).fit,
+    WINDOWS,
+    TARGET,
+    exc=InvalidParameterError,
+    match=[
+        "'cell' parameter of LSTMRegressor",
+        "Got an instance of FinalStateCell instead",
+        "pass the class itself (cell=FinalStateCell)",
+    ],
+)
+bad(
+    "lstm-cell-output-shape",
+    LSTM(cell=FinalStateCell).fit,
+    WINDOWS,
+    TARGET,
+    match=[
+        "'cell' parameter's class FinalStateCell",
+        "must return the outputs of every step, (batch, time, hidden_size) = (",
+        R(r"got shape \(\d+, 2\)"),
+        "Return the whole output sequence, batch first",
+    ],
+)
 bad(
     "lstm-device-cuda-without-gpu",
     LSTM(device="cuda:0").fit,
@@ -4455,8 +4520,39 @@ bad(
     "nn-recurrent-cell",
     RecurrentModule,
     1,
-    cell="rnn",
-    match=["'cell' parameter of RecurrentModule", "['gru', 'lstm']", "Got 'rnn'"],
+    cell="rnm",
+    match=[
+        "'cell' parameter of RecurrentModule",
+        "['gru', 'lstm', 'mlstm', 'peephole', 'rnn', 'slstm']",
+        "Got 'rnm' instead. Did you mean 'rnn'?",
+    ],
+)
+bad(
+    "nn-recurrent-cell-not-a-module",
+    RecurrentModule,
+    1,
+    cell=NotACell,
+    exc=TypeError,
+    match=["'cell' parameter of RecurrentModule", "Got the class NotACell instead"],
+)
+bad(
+    "nn-slstm-heads",
+    SLSTMModule,
+    1,
+    6,
+    num_heads=4,
+    match=["'num_heads' parameter of SLSTMModule must divide hidden_size (6)", "Got 4"],
+)
+bad(
+    "nn-mlstm-forget-gate",
+    MLSTMModule,
+    1,
+    4,
+    forget_gate="relu",
+    match=[
+        "'forget_gate' parameter of MLSTMModule must be 'sigmoid' or 'exp'",
+        "'relu'",
+    ],
 )
 bad(
     "nn-recurrent-dropout",

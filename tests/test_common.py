@@ -78,6 +78,19 @@ ESTIMATORS = [
         quantiles=[0.2, 0.5, 0.8],
         nonnegative=True,
     ),
+    # the other cells: torch's Elman RNN, the peephole LSTM, xLSTM's two blocks;
+    # and a residual stack with layer norms
+    LSTMRegressor(hidden_size=4, cell="rnn", max_epochs=2, random_state=0),
+    LSTMRegressor(hidden_size=4, cell="peephole", max_epochs=2, random_state=0),
+    LSTMRegressor(hidden_size=4, cell="slstm", max_epochs=2, random_state=0),
+    LSTMRegressor(hidden_size=4, cell="mlstm", max_epochs=2, random_state=0),
+    LSTMRegressor(
+        hidden_size=(4, 4, 2),
+        residual=True,
+        layer_norm=True,
+        max_epochs=2,
+        random_state=0,
+    ),
     # skorch's own training loop (a closure optimizer), on torch's thread setting
     MLPRegressor(
         hidden_size=(4,),

@@ -1,5 +1,6 @@
 """Pure PyTorch modules and losses (no scikit-learn or skorch imports)."""
 
+from lstmforecast.nn._cells import PeepholeLSTMModule
 from lstmforecast.nn._fleet import RecurrentFleetModule
 from lstmforecast.nn._losses import MultiQuantileLoss, PinballLoss, ProvisioningLoss
 from lstmforecast.nn._modules import (
@@ -9,15 +10,19 @@ from lstmforecast.nn._modules import (
     RecurrentModule,
     SeriesEmbedding,
 )
+from lstmforecast.nn._xlstm import MLSTMModule, SLSTMModule
 
 __all__ = [
     "LinearPath",
     "MLPModule",
+    "MLSTMModule",
     "MultiQuantileLoss",
+    "PeepholeLSTMModule",
     "PinballLoss",
     "ProvisioningLoss",
     "QuantileHead",
     "RecurrentFleetModule",
     "RecurrentModule",
+    "SLSTMModule",
     "SeriesEmbedding",
 ]

@@ -776,13 +776,18 @@ class RecurrentFleetModule(nn.Module):
 
 def _shape_of(module) -> tuple:
     """``(input_size, hidden_size, n_outputs)`` of a supported RecurrentModule."""
-    if not isinstance(module, RecurrentModule) or not all(
-        isinstance(layer, nn.LSTM) and not layer.bidirectional
-        for layer in module.layers
+    if (
+        not isinstance(module, RecurrentModule)
+        or not all(
+            isinstance(layer, nn.LSTM) and not layer.bidirectional
+            for layer in module.layers
+        )
+        or module.residual
+        or module.layer_norm
     ):
         raise ValueError(
             "RecurrentFleetModule holds LSTM RecurrentModules (cell='lstm', not "
-            f"bidirectional); got {module!r}."
+            f"bidirectional, no residual or layer_norm); got {module!r}."
         )
     return (
         module.layers[0].input_size,

@@ -2,81 +2,29 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 
 import torch
 from torch import nn
 
+from lstmforecast.nn._cells import _build_layer, _check_cell, _layer_outputs
+from lstmforecast.nn._checks import _check_dropout, _count, _shown, _sizes
+
 __all__ = ["MLPModule", "RecurrentModule"]
 
-_CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 _ACTIVATIONS = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _shown(value) -> str:
-    """Write a value as users type it: ``(4, 2)``, not ``(np.int64(4), 2)``."""
-    if isinstance(value, (list, tuple)):
-        inner = ", ".join(_shown(v) for v in value)
-        return (
-            f"[{inner}]"
-            if isinstance(value, list)
-            else f"({inner}{',' * (len(value) == 1)})"
-        )
-    if isinstance(value, numbers.Number) and hasattr(value, "item"):
-        value = value.item()  # a numpy scalar
-    return repr(value)
-
-
-def _sizes(hidden_size, name: str, owner: str) -> tuple[int, ...]:
-    """Return the layer sizes as ints; NumPy integers count as ints."""
-    if _is_int(hidden_size):
-        sizes = (hidden_size,)
-    else:
-        try:
-            sizes = tuple(hidden_size)
-        except TypeError:  # not a sequence
-            sizes = ()
-    if not sizes or any(not _is_int(h) or h < 1 for h in sizes):
-        raise ValueError(
-            f"The '{name}' parameter of {owner} must be a positive int or a "
-            f"non-empty sequence of them, one per layer (e.g. (7, 3)). Got "
-            f"{_shown(hidden_size)} instead."
-        )
-    return tuple(int(h) for h in sizes)
-
-
-def _count(value, name: str, owner: str) -> int:
-    """Return a size (``input_size``, ``n_outputs``) as an int >= 1, or raise."""
-    if not _is_int(value) or value < 1:
-        raise ValueError(
-            f"The '{name}' parameter of {owner} must be an int >= 1. Got "
-            f"{_shown(value)} instead."
-        )
-    return int(value)
-
-
-def _check_dropout(dropout: float, owner: str) -> None:
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(
-            f"The 'dropout' parameter of {owner} must be in [0, 1). Got "
-            f"{_shown(dropout)} instead."
-        )
-
-
 class RecurrentModule(nn.Module):
-    """Stacked LSTM / GRU layers of their own sizes, then a linear head.
+    """Stacked recurrent layers of their own sizes, then a linear head.
 
     Reads windows of shape ``(batch, lookback, input_size)`` and returns
-    ``(batch, n_outputs)`` from the last layer's final states: the forward
+    ``(batch, n_outputs)`` from the last layer's final outputs: the forward
     direction's after the last time step and, when bidirectional, the backward
     direction's after the first (the one that has read the whole window). Each
-    layer is a separate ``nn.LSTM`` / ``nn.GRU`` so layers can differ in size (the
-    lab's ``(7, 3)``); ``dropout`` is applied between layers (not after the last).
+    layer is a separate module (``nn.LSTM``, ``nn.GRU``, ... or a cell of
+    :mod:`lstmforecast.nn`) so layers can differ in size (the lab's ``(7,
+    3)``); ``dropout`` is applied between layers (not after the last).
 
     Parameters
     ----------
@@ -84,14 +32,57 @@ class RecurrentModule(nn.Module):
         Features per time step.
     hidden_size : int or sequence of int, default=(7, 3)
         Units of each layer, first to last.
-    cell : {'lstm', 'gru'}, default='lstm'
-        Recurrent cell.
+    cell : str or torch.nn.Module subclass, default='lstm'
+        Recurrent cell of every layer:
+
+        - ``'lstm'``, ``'gru'``, ``'rnn'`` (Elman, tanh): torch's ``nn.LSTM``,
+          ``nn.GRU``, ``nn.RNN``;
+        - ``'peephole'``: :class:`PeepholeLSTMModule`;
+        - ``'slstm'``, ``'mlstm'``: xLSTM's blocks, :class:`SLSTMModule` and
+          :class:`MLSTMModule`;
+        - a class of your own (the extension point): a ``torch.nn.Module``
+          subclass built as ``cell(input_size, hidden_size)`` (any other
+          argument with a default) whose ``forward(X)`` takes ``(batch, time,
+          input_size)`` and returns ``(outputs, state)`` with ``outputs`` of
+          shape ``(batch, time, hidden_size)``, the output at every step
+          (``state`` is ignored; a bare tensor works too). A wrong shape is an
+          error at the first forward pass. torch's recurrent classes
+          (``nn.LSTM``, ``nn.GRU``, ``nn.RNN`` and their subclasses) are built
+          with ``batch_first=True``.
     bidirectional : bool, default=False
-        Run each layer in both directions (the next layer sees twice the units).
+        Run each layer in both directions (the next layer sees twice the
+        units). torch's cells use their own; any other cell gets a second
+        instance that reads the reversed window.
     dropout : float, default=0.0
         Dropout probability between layers, in [0, 1).
     n_outputs : int, default=1
         Outputs of the linear head (one per target column or horizon step).
+    residual : bool, default=False
+        Add each layer's input to its output, from the second layer on (the
+        first reads the raw features): ``y_k = layer_k(y_{k-1}) + P_k
+        y_{k-1}``, with ``P_k`` the identity when the widths are equal and a
+        learned linear map (no bias) when they differ. Helps deep stacks
+        (four layers or more) train: the gradient has a short path to every
+        layer.
+    layer_norm : bool, default=False
+        Normalise each layer's output (after the residual sum) with a
+        ``LayerNorm`` over its units: steadier activations in deep stacks.
+
+    Attributes
+    ----------
+    layers : torch.nn.ModuleList
+        One recurrent layer per entry of ``hidden_size``.
+    projections : torch.nn.ModuleList
+        With ``residual``: ``P_k`` of layers 2 ... (``nn.Identity`` or
+        ``nn.Linear``); empty otherwise.
+    norms : torch.nn.ModuleList
+        With ``layer_norm``: one ``nn.LayerNorm`` per layer; empty otherwise.
+    head : torch.nn.Linear
+        The linear head.
+
+    See Also
+    --------
+    PeepholeLSTMModule, SLSTMModule, MLSTMModule : The library's own cells.
 
     Notes
     -----
@@ -100,6 +91,10 @@ class RecurrentModule(nn.Module):
     one, so the lab's ``(7, 3)`` network on one feature has 280 + 144 + 4 = 428
     parameters here and 252 + 132 + 4 = 388 in the lab's Keras summary. The two
     biases add up, so both compute the same functions.
+
+    With ``residual=False`` and ``layer_norm=False`` (the defaults) the
+    network, its parameters and their initial values are those it had before
+    these options existed.
 
     Examples
     --------
@@ -110,37 +105,62 @@ class RecurrentModule(nn.Module):
     torch.Size([5, 1])
     >>> sum(p.numel() for p in net.parameters())
     428
+
+    A cell of your own: a class taking ``(input_size, hidden_size)``.
+
+    >>> class Tanh(torch.nn.Module):
+    ...     def __init__(self, input_size, hidden_size):
+    ...         super().__init__()
+    ...         self.linear = torch.nn.Linear(input_size, hidden_size)
+    ...
+    ...     def forward(self, X):  # no recurrence: a per-step map
+    ...         return torch.tanh(self.linear(X)), None
+    >>> deep = RecurrentModule(1, (8, 8, 8, 8), cell=Tanh, residual=True)
+    >>> deep(torch.zeros(5, 36, 1)).shape
+    torch.Size([5, 1])
     """
 
     def __init__(
         self,
         input_size: int,
         hidden_size: int | Sequence[int] = (7, 3),
-        cell: str = "lstm",
+        cell="lstm",
         bidirectional: bool = False,
         dropout: float = 0.0,
         n_outputs: int = 1,
+        residual: bool = False,
+        layer_norm: bool = False,
     ):
         super().__init__()
-        sizes = _sizes(hidden_size, "hidden_size", "RecurrentModule")
-        if cell not in _CELLS:
-            raise ValueError(
-                f"The 'cell' parameter of RecurrentModule must be one of "
-                f"{sorted(_CELLS)}. Got {_shown(cell)} instead."
-            )
-        _check_dropout(dropout, "RecurrentModule")
-        n_outputs = _count(n_outputs, "n_outputs", "RecurrentModule")
+        owner = "RecurrentModule"
+        sizes = _sizes(hidden_size, "hidden_size", owner)
+        _check_cell(cell, owner)
+        _check_dropout(dropout, owner)
+        n_outputs = _count(n_outputs, "n_outputs", owner)
         directions = 2 if bidirectional else 1
-        layers, width = [], _count(input_size, "input_size", "RecurrentModule")
-        for h in sizes:
-            layers.append(
-                _CELLS[cell](width, h, batch_first=True, bidirectional=bidirectional)
-            )
-            width = h * directions
+        width = _count(input_size, "input_size", owner)
+        layers, projections, norms = [], [], []
+        for k, h in enumerate(sizes):
+            layers.append(_build_layer(cell, width, h, bool(bidirectional)))
+            out = h * directions
+            if residual and k:
+                projections.append(
+                    nn.Identity() if width == out else nn.Linear(width, out, bias=False)
+                )
+            if layer_norm:
+                norms.append(nn.LayerNorm(out))
+            width = out
         self.layers = nn.ModuleList(layers)
+        self.projections = nn.ModuleList(projections)
+        self.norms = nn.ModuleList(norms)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(width, n_outputs)
         self.bidirectional = bool(bidirectional)
+        self.residual, self.layer_norm = bool(residual), bool(layer_norm)
+        # a user's class: its outputs are checked (name, units of each layer)
+        self._checks = (
+            None if isinstance(cell, str) else [(cell.__name__, h) for h in sizes]
+        )
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         """Run the layers over the windows.
@@ -153,13 +173,23 @@ class RecurrentModule(nn.Module):
         Returns
         -------
         out : torch.Tensor of shape (batch, n_outputs)
-            The head's output from the final states of the last layer.
+            The head's output from the final outputs of the last layer.
         """
         out = X
-        for i, layer in enumerate(self.layers):
-            if i:
+        last = len(self.layers) - 1
+        for k, layer in enumerate(self.layers):
+            if k:
                 out = self.dropout(out)
-            out, _ = layer(out)
+            if k == last and getattr(layer, "_last_step", False):
+                # xLSTM blocks: the head reads the last step only
+                y, _ = layer(out, last_step=True)
+                out = out[:, -1:]
+            else:
+                check = self._checks[k] if self._checks else None
+                y, _ = _layer_outputs(layer, out, check and check[1], check)
+            if self.residual and k:
+                y = y + self.projections[k - 1](out)
+            out = self.norms[k](y) if self.layer_norm else y
         if not self.bidirectional:
             return self.head(out[:, -1, :])
         # the backward direction ends at time step 0, having read the whole window

@@ -59,6 +59,8 @@ _UNSUPPORTED = (
     ("cell", "lstm", "the fleet's kernel is an LSTM"),
     ("bidirectional", False, "the fleet's kernel runs forward in time"),
     ("dropout", 0.0, "dropout masks would interleave the members' random draws"),
+    ("residual", False, "the fleet's kernel stacks plain LSTM layers"),
+    ("layer_norm", False, "the fleet's kernel stacks plain LSTM layers"),
     ("early_stopping", False, "each member would stop at its own epoch"),
     ("verbose", 0, "skorch's per-epoch table is per network"),
     ("callbacks", None, "skorch callbacks act on one network"),

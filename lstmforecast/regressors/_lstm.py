@@ -4,33 +4,47 @@ from __future__ import annotations
 
 import numbers
 
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import InvalidParameterError
 
 from lstmforecast.nn import RecurrentModule
+from lstmforecast.nn._cells import _check_cell
 from lstmforecast.regressors._base import _BaseNetRegressor, _fill_doc
 
 __all__ = ["LSTMRegressor"]
 
 
 class LSTMRegressor(_BaseNetRegressor):
-    """LSTM (or GRU) network on windows of past values, as a scikit-learn regressor.
+    """Recurrent network on windows of past values, as a scikit-learn regressor.
 
     ``fit`` builds a fresh :class:`~lstmforecast.nn.RecurrentModule` (stacked
-    layers of their own sizes, optional bidirectional, dropout between layers, a
-    linear head) inside a skorch net and trains it; ``predict`` returns float64
-    predictions in ``y``'s shape. Windows come from :class:`SlidingWindow` (in a
-    Pipeline) or :func:`make_windows` (the lab's route).
+    layers of their own sizes and cell, optional bidirectional, dropout between
+    layers, residual connections and layer norms, a linear head) inside a skorch
+    net and trains it; ``predict`` returns float64 predictions in ``y``'s shape.
+    Windows come from :class:`SlidingWindow` (in a Pipeline) or
+    :func:`make_windows` (the lab's route).
 
     Parameters
     ----------
     hidden_size : int or tuple of int, default=(7, 3)
         Units of each recurrent layer, first to last (the lab's ``(7, 3)``).
-    cell : {'lstm', 'gru'}, default='lstm'
-        Recurrent cell.
+    cell : str or torch.nn.Module subclass, default='lstm'
+        Recurrent cell: ``'lstm'``, ``'gru'``, ``'rnn'`` (torch's LSTM, GRU,
+        Elman RNN), ``'peephole'`` (an LSTM whose gates read the cell),
+        ``'slstm'`` or ``'mlstm'`` (xLSTM's blocks), or a ``torch.nn.Module``
+        subclass of your own built as ``cell(input_size, hidden_size)`` whose
+        ``forward(X)`` returns ``(outputs, state)`` with ``outputs`` of shape
+        ``(batch, time, hidden_size)`` (see
+        :class:`~lstmforecast.nn.RecurrentModule` and the user guide's
+        "Cells").
     bidirectional : bool, default=False
         Bidirectional layers.
     dropout : float, default=0.0
         Dropout between layers, in [0, 1).
+    residual : bool, default=False
+        Residual connections around every layer but the first (a linear map
+        where the widths differ): for deep stacks.
+    layer_norm : bool, default=False
+        A layer norm on each layer's output: for deep stacks.
     %(training)s
 
     Attributes
@@ -70,8 +84,12 @@ class LSTMRegressor(_BaseNetRegressor):
 
     _parameter_constraints = {
         "hidden_size": [numbers.Integral, tuple, list],
-        "cell": [StrOptions({"lstm", "gru"})],
+        # a name or a module class: checked in fit by the cells' own check,
+        # whose message lists both and suggests a close name
+        "cell": "no_validation",
         "bidirectional": ["boolean"],
+        "residual": ["boolean"],
+        "layer_norm": ["boolean"],
         **_BaseNetRegressor._common_constraints,
     }
     _owner = "LSTMRegressor"
@@ -83,6 +101,8 @@ class LSTMRegressor(_BaseNetRegressor):
         cell="lstm",
         bidirectional=False,
         dropout=0.0,
+        residual=False,
+        layer_norm=False,
         loss="squared_error",
         quantile=0.5,
         huber_delta=1.0,
@@ -119,6 +139,8 @@ class LSTMRegressor(_BaseNetRegressor):
         self.cell = cell
         self.bidirectional = bidirectional
         self.dropout = dropout
+        self.residual = residual
+        self.layer_norm = layer_norm
         self.loss = loss
         self.quantile = quantile
         self.huber_delta = huber_delta
@@ -151,6 +173,13 @@ class LSTMRegressor(_BaseNetRegressor):
         self.quantiles = quantiles
         self.nonnegative = nonnegative
 
+    def _prepare_fit(self, X, y):
+        try:
+            _check_cell(self.cell, self._owner)
+        except (TypeError, ValueError) as exc:
+            raise InvalidParameterError(str(exc)) from None
+        return super()._prepare_fit(X, y)
+
     def _to_model_input(self, X):
         return X[:, :, None] if X.ndim == 2 else X
 
@@ -166,6 +195,8 @@ class LSTMRegressor(_BaseNetRegressor):
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             n_outputs=n_outputs,
+            residual=self.residual,
+            layer_norm=self.layer_norm,
         )
 
 

@@ -439,7 +439,7 @@ def test_predict_with_other_window_shapes_is_refused(windows):
 
 def test_recurrent_module_validates_its_arguments():
     with pytest.raises(ValueError, match="'cell' parameter of RecurrentModule"):
-        RecurrentModule(1, cell="rnn")
+        RecurrentModule(1, cell="rnm")
 
 
 class _AnyHookProbe:
