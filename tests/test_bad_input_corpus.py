@@ -5604,6 +5604,25 @@ bad(
     exc=InvalidParameterError,
     match=["The 'unseen_series' parameter of LSTMRegressor", "'zero'"],
 )
+bad(
+    "lstm-optimizer-params-unknown",
+    LSTM(optimizer="sgd", optimizer_params={"momentun": 0.9}).fit,
+    WINDOWS,
+    TARGET,
+    match=[
+        "'optimizer_params' parameter of LSTMRegressor",
+        "'momentun'",
+        "'SGD' does not take",
+        "'momentum'",
+    ],
+)
+bad(
+    "lstm-optimizer-params-lr",
+    LSTM(optimizer_params={"lr": 0.1}).fit,
+    WINDOWS,
+    TARGET,
+    match=["'optimizer_params' parameter of LSTMRegressor", "own 'lr' parameter"],
+)
 
 
 # ==================================================================== summary

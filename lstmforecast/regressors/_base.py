@@ -341,20 +341,47 @@ def _is_epoch_level(callback) -> bool:
     )
 
 
-def _optimizer_kwargs(optimizer, weight_decay: float) -> dict:
-    """Return the ``optimizer__*`` arguments: ``weight_decay`` only when set."""
-    if weight_decay == 0:
-        return {}
+def _optimizer_kwargs(
+    optimizer, weight_decay: float, extra=None, owner: str = "LSTMRegressor"
+) -> dict:
+    """Return the ``optimizer__*`` arguments: ``weight_decay`` only when set.
+
+    ``extra`` (``optimizer_params``) adds keyword arguments of the optimizer
+    (SGD's ``momentum``...), each checked against its signature.
+    """
     params = inspect.signature(optimizer).parameters
     takes_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
-    if "weight_decay" not in params and not takes_kwargs:
-        raise ValueError(
-            f"weight_decay={weight_decay} but the optimizer "
-            f"{getattr(optimizer, '__name__', optimizer)!r} takes no "
-            "'weight_decay' argument. Set weight_decay=0, or use an optimizer "
-            "that has one ('adam', 'sgd', 'rmsprop')."
-        )
-    return {"optimizer__weight_decay": weight_decay}
+    name = getattr(optimizer, "__name__", optimizer)
+    out = {}
+    if weight_decay != 0:
+        if "weight_decay" not in params and not takes_kwargs:
+            raise ValueError(
+                f"weight_decay={weight_decay} but the optimizer {name!r} takes no "
+                "'weight_decay' argument. Set weight_decay=0, or use an optimizer "
+                "that has one ('adam', 'sgd', 'rmsprop')."
+            )
+        out["optimizer__weight_decay"] = weight_decay
+    for key, value in (extra or {}).items():
+        own = {"lr": "lr", "params": None, "weight_decay": "weight_decay"}
+        if not isinstance(key, str) or key in own:
+            raise ValueError(
+                f"The 'optimizer_params' parameter of {owner} sets {key!r}, which "
+                + (
+                    f"is the estimator's own '{own[key]}' parameter: set that one."
+                    if own.get(key)
+                    else "the optimizer cannot take: give keyword arguments "
+                    "of the optimizer such as {'momentum': 0.9}."
+                )
+            )
+        if key not in params and not takes_kwargs:
+            known = sorted(k for k in params if k not in own)
+            raise ValueError(
+                f"The 'optimizer_params' parameter of {owner} sets {key!r}, which "
+                f"the optimizer {name!r} does not take (it takes {known}). Use "
+                "one of those, or another optimizer."
+            )
+        out[f"optimizer__{key}"] = value
+    return out
 
 
 def _resolve_threads(n_threads, work: int, device: str) -> int:
@@ -402,6 +429,7 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "beta": [Interval(numbers.Real, 0, None, closed="left")],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
+        "optimizer_params": [dict, None],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -806,7 +834,9 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         self._check_training_objects()
         criterion, criterion_params = self._criterion()
         optimizer = _OPTIMIZERS.get(self.optimizer, self.optimizer)
-        optimizer_params = _optimizer_kwargs(optimizer, self.weight_decay)
+        optimizer_params = _optimizer_kwargs(
+            optimizer, self.weight_decay, self.optimizer_params, self._owner
+        )
         module = self._module_for(X_model)
         net_class = _LeanNet if self._lean_loop_allowed() else NeuralNetRegressor
         return net_class(
@@ -1194,6 +1224,13 @@ _TRAINING_DOC = """\
         Under-provisioning (blocking) cost per unit, for ``loss='provisioning'``.
     optimizer : {'adam', 'sgd', 'rmsprop'} or torch optimizer class, default='adam'
         Optimizer.
+    optimizer_params : dict or None, default=None
+        Keyword arguments of the optimizer besides the learning rate and
+        ``weight_decay`` (their own parameters), such as ``{"momentum": 0.9}``
+        or ``{"nesterov": True, "momentum": 0.9}`` for SGD, or Adam's
+        ``{"betas": (0.9, 0.98)}``; each is checked against the optimizer's
+        signature. Learning-rate schedules are skorch callbacks
+        (``callbacks=[LRScheduler(policy="StepLR", step_size=10)]``).
     lr : float, default=1e-3
         Learning rate.
     batch_size : int, default=32

@@ -64,6 +64,7 @@ _UNSUPPORTED = (
     ("early_stopping", False, "each member would stop at its own epoch"),
     ("verbose", 0, "skorch's per-epoch table is per network"),
     ("callbacks", None, "skorch callbacks act on one network"),
+    ("optimizer_params", None, "the fleet's optimizers take lr and weight_decay"),
     ("series_embedding", None, "each member is the model of one series"),
     ("windows_per_epoch", None, "each member trains on all of its windows"),
     ("predict_dtype", None, "members forecast in float64"),

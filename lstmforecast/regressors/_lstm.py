@@ -109,6 +109,7 @@ class LSTMRegressor(_BaseNetRegressor):
         alpha=1.0,
         beta=10.0,
         optimizer="adam",
+        optimizer_params=None,
         lr=1e-3,
         batch_size=32,
         max_epochs=50,
@@ -147,6 +148,7 @@ class LSTMRegressor(_BaseNetRegressor):
         self.alpha = alpha
         self.beta = beta
         self.optimizer = optimizer
+        self.optimizer_params = optimizer_params
         self.lr = lr
         self.batch_size = batch_size
         self.max_epochs = max_epochs
