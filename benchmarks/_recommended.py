@@ -1,0 +1,107 @@
+"""The library's recommended configurations, shared by the accuracy benchmarks.
+
+One place that says what "the library's best one-line configuration" is, so that
+``bench_peers.py`` (against the peers), ``bench_public.py`` (series from other
+domains) and ``bench_options.py`` measure the same thing. Each entry is a factory
+``make(seed, horizon, epochs=None) -> Pipeline`` whose pipeline reads an hourly
+frame (one series with a ``DatetimeIndex``, or a ``(series, time)`` panel) whose
+first column is the target, is fitted on ``(X_train, y_train)`` with ``y_train`` the
+target column (``horizon == 1``) or ``make_horizon_targets(target, horizon)``, and
+forecasts ``(n, horizon)`` for every row of a test frame that continues the
+training rows (history carried over).
+"""
+
+from __future__ import annotations
+
+from sklearn.pipeline import Pipeline
+
+
+def _lstm(seed, horizon, epochs=None):
+    """Return the LSTM: 36 hours for one step; a week, anchored, for horizons."""
+    from lstmforecast.preprocessing import SlidingWindow
+    from lstmforecast.regressors import LSTMRegressor
+
+    ahead = {} if horizon == 1 else {"anchor": 24, "linear_path": True}
+    return Pipeline(
+        [
+            (
+                "window",
+                SlidingWindow(36 if horizon == 1 else 168, columns=[0], lazy=True),
+            ),
+            (
+                "lstm",
+                LSTMRegressor(
+                    (16,),
+                    center="last",
+                    scale="std",
+                    **ahead,
+                    lr=3e-3,
+                    batch_size=64,
+                    max_epochs=30 if epochs is None else epochs,
+                    random_state=seed,
+                    n_threads=1,
+                ),
+            ),
+        ]
+    )
+
+
+def _lstm_readme(seed, horizon, epochs=None):
+    from lstmforecast.preprocessing import SlidingWindow
+    from lstmforecast.regressors import LSTMRegressor
+
+    return Pipeline(
+        [
+            ("window", SlidingWindow(36, columns=[0])),
+            (
+                "lstm",
+                LSTMRegressor(
+                    (7, 3),
+                    center="last",
+                    scale="std",
+                    max_epochs=50 if epochs is None else epochs,
+                    random_state=seed,
+                    n_threads=1,
+                ),
+            ),
+        ]
+    )
+
+
+def _mlp(seed, horizon, epochs=None):
+    """Return the MLP on the LSTM's windows, one hidden layer of 64 units."""
+    from lstmforecast.preprocessing import SlidingWindow
+    from lstmforecast.regressors import MLPRegressor
+
+    ahead = {} if horizon == 1 else {"anchor": 24, "linear_path": True}
+    return Pipeline(
+        [
+            (
+                "window",
+                SlidingWindow(36 if horizon == 1 else 168, columns=[0], lazy=True),
+            ),
+            (
+                "mlp",
+                MLPRegressor(
+                    (64,),
+                    activation="relu",
+                    center="last",
+                    scale="std",
+                    **ahead,
+                    lr=3e-3,
+                    batch_size=64,
+                    max_epochs=60 if epochs is None else epochs,
+                    random_state=seed,
+                    n_threads=1,
+                ),
+            ),
+        ]
+    )
+
+
+#: name -> factory(seed, horizon, epochs=None); the first is "the" recommendation
+RECOMMENDED = {
+    "lstm (recommended)": _lstm,
+    "mlp (recommended)": _mlp,
+    "lstm (README)": _lstm_readme,
+}
