@@ -25,10 +25,11 @@ anchor) per configuration, MIMO over ``H`` steps (1 and 24):
   interval (nominal 80 %);
 - ``provisioning loss``: the network trained for the cost (``loss="provisioning"``,
   1:10), which knows nothing of the steps;
-- ``capacity``: the ``base`` pipeline inside ``CapacityRegressor(alpha=1, beta=10,
-  step=--step, calibration_fraction=0.15, gap=H - 1)``: its forecasts shifted by
-  the offset that minimises the cost *after rounding up to the steps* on the
-  latest 15 % of the training instants, then refitted on all of them.
+- ``capacity``: the ``base`` pipeline inside ``CapacityRegressor(over_cost=1,
+  under_cost=10, step=--step, calibration_fraction=0.15, gap=H - 1)``: its
+  forecasts shifted by the offset that minimises the cost *after rounding up to
+  the steps* on the latest 15 % of the training instants, then refitted on all
+  of them.
 
 Each configuration is fitted with ``--seeds`` (3) random states; the table gives
 the median over seeds of the test MSE and of the provisioning cost (capacity in
@@ -147,7 +148,12 @@ def fit_predict(train, test, H: int, name: str, seed: int, args):
     if planner:  # the squared-error pipeline, offset for the cost on the tail
         pipe = Pipeline([("window", window), ("lstm", model)])
         plan = CapacityRegressor(
-            pipe, alpha=1, beta=10, step=args.step, calibration_fraction=0.15, gap=H - 1
+            pipe,
+            over_cost=1,
+            under_cost=10,
+            step=args.step,
+            calibration_fraction=0.15,
+            gap=H - 1,
         ).fit(train, Y)
         seconds = time.perf_counter() - start
         return plan.predict(test).reshape(len(test), H), None, seconds

@@ -62,7 +62,11 @@ losses = {
     "squared error": {"loss": "squared_error"},
     "quantile 0.5": {"loss": "quantile", "quantile": 0.5},
     "quantile 0.9": {"loss": "quantile", "quantile": 0.9},
-    "provisioning 1:10": {"loss": "provisioning", "alpha": ALPHA, "beta": BETA},
+    "provisioning 1:10": {
+        "loss": "provisioning",
+        "over_cost": ALPHA,
+        "under_cost": BETA,
+    },
 }
 forecasts = {}
 for name, loss in losses.items():

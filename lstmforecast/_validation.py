@@ -269,3 +269,27 @@ def check_same_rows(owner: str, fix: str, **arrays) -> None:
         f"The {names} parameters of {owner} have inconsistent numbers of samples "
         f"({counts} rows). {fix}"
     )
+
+
+#: Constructor arguments renamed on the regressors: old name -> new name.
+RENAMED_PRICES = {"alpha": "over_cost", "beta": "under_cost"}
+
+
+def refuse_renamed(owner: str, kwargs: dict) -> None:
+    """Refuse constructor arguments that were renamed, naming the new ones.
+
+    Called from ``__new__`` (so the estimators' signatures stay their real
+    parameters): the regressors took the provisioning prices as ``alpha`` /
+    ``beta``, which collides with scikit-learn's ``MLPRegressor(alpha=...)`` (an
+    L2 penalty): a ported ``alpha=1e-4`` would silently have priced
+    over-provisioning instead.
+    """
+    name = next((k for k in kwargs if k in RENAMED_PRICES), None)
+    if name is None:
+        return
+    raise TypeError(
+        f"{owner} has no parameter {name!r}: the provisioning prices are "
+        "'over_cost' (was 'alpha') and 'under_cost' (was 'beta'), renamed because "
+        "scikit-learn's MLPRegressor(alpha=...) is an L2 penalty, which is "
+        f"'weight_decay' here. Write {owner}({RENAMED_PRICES[name]}=...)."
+    )

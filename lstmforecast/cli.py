@@ -335,8 +335,8 @@ def _cell_pipeline(args, callbacks=None):
         "center": "last",
         "scale": "std",
         "loss": args.loss,
-        "alpha": args.alpha,
-        "beta": args.beta,
+        "over_cost": args.alpha,  # the CLI keeps the lab's alpha / beta notation
+        "under_cost": args.beta,
         "max_epochs": args.epochs,
         "random_state": args.seed,
         "device": args.device,

@@ -2943,11 +2943,11 @@ for params, exc, match in [
         ["'quantile' parameter", "(0.0, 1.0)", "Got 1.5"],
     ),
     ({"huber_delta": 0}, InvalidParameterError, ["'huber_delta' parameter", "Got 0"]),
-    ({"alpha": -1}, InvalidParameterError, ["'alpha' parameter", "Got -1"]),
+    ({"over_cost": -1}, InvalidParameterError, ["'over_cost' parameter", "Got -1"]),
     (
-        {"loss": "provisioning", "alpha": 0, "beta": 0},
+        {"loss": "provisioning", "over_cost": 0, "under_cost": 0},
         ValueError,
-        ["loss='provisioning' needs a positive 'alpha' or 'beta'", "both are 0"],
+        ["loss='provisioning' needs a positive 'over_cost' or 'under_cost'", "both"],
     ),
     (
         {"optimizer": "adamw"},
@@ -5603,6 +5603,20 @@ bad(
     TARGET,
     exc=InvalidParameterError,
     match=["The 'unseen_series' parameter of LSTMRegressor", "'zero'"],
+)
+bad(
+    "lstm-alpha-renamed",
+    LSTMRegressor,
+    alpha=1e-4,
+    exc=TypeError,
+    match=["LSTMRegressor has no parameter 'alpha'", "'over_cost'", "weight_decay"],
+)
+bad(
+    "mlp-beta-renamed",
+    MLPRegressor,
+    beta=10,
+    exc=TypeError,
+    match=["MLPRegressor has no parameter 'beta'", "'under_cost' (was 'beta')"],
 )
 bad(
     "lstm-optimizer-params-unknown",

@@ -59,7 +59,9 @@ def test_lab_writes_every_artefact(lab_run):
     report = (lab_run / "report.md").read_text()
     for name in PNGS:
         assert f"]({name})" in report, f"report.md does not link {name}"
-    forecasts = pd.read_csv(lab_run / "forecasts.csv", index_col=0)
+    forecasts = pd.read_csv(
+        lab_run / "forecasts.csv", index_col=0, float_precision="round_trip"
+    )
     assert list(forecasts.columns) == ["truth", "mlp", "lstm", "seasonal_naive"]
     assert len(forecasts) == 2 * 24
 
@@ -181,7 +183,7 @@ def test_aggregate_fit_predict_evaluate_round_trip(tmp_path, capsys):
     write_milano(frame, raw, format="kaggle", random_state=0)
     hourly_csv = tmp_path / "hourly.csv"
     assert main(["aggregate", "--data-dir", str(raw), "--output", str(hourly_csv)]) == 0
-    hourly = pd.read_csv(hourly_csv)
+    hourly = pd.read_csv(hourly_csv, float_precision="round_trip")
     assert len(hourly) == 2 * 4 * 24
     cell = int(hourly["cell"].iloc[0])
     model = tmp_path / "model.lstmf"
@@ -237,7 +239,7 @@ def test_aggregate_fit_predict_evaluate_round_trip(tmp_path, capsys):
         )
         == 0
     )
-    forecast = pd.read_csv(forecast_csv)
+    forecast = pd.read_csv(forecast_csv, float_precision="round_trip")
     assert len(forecast) == 4 * 24 + 1  # every hour, and the hour after the data
     assert forecast["forecast"].iloc[:12].isna().all()  # no 12-hour history yet
     assert np.isfinite(forecast["forecast"].iloc[12:]).all()
@@ -251,7 +253,9 @@ def test_aggregate_fit_predict_evaluate_round_trip(tmp_path, capsys):
     assert (
         main([*predict_args, "--cell", str(cell), "--output", str(from_parquet)]) == 0
     )
-    pd.testing.assert_frame_equal(pd.read_csv(from_parquet), forecast)
+    pd.testing.assert_frame_equal(
+        pd.read_csv(from_parquet, float_precision="round_trip"), forecast
+    )
     capsys.readouterr()
     assert (
         main(
@@ -341,7 +345,7 @@ def test_aggregate_interpolates_gaps_up_to_max_gap(tmp_path, capsys):
     args = ["aggregate", "--data-dir", str(raw), "--output", str(out)]
     assert main([*args, "--missing", "interpolate"]) == 0
     assert "3 missing slots filled" in capsys.readouterr().out
-    hourly = pd.read_csv(out)
+    hourly = pd.read_csv(out, float_precision="round_trip")
     reference = HourlyAggregator(missing="interpolate").fit_transform(
         slots.drop(index=slots.index[31:34])
     )

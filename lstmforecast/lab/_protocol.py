@@ -446,7 +446,10 @@ def cost_protocol(
 
     squared = fitted(train_end)
     blocking = fitted(
-        train_end, loss="provisioning", alpha=config.alpha, beta=config.beta
+        train_end,
+        loss="provisioning",
+        over_cost=config.alpha,
+        under_cost=config.beta,
     )
     val = slice(train_end - validation_hours, train_end)  # unseen by held_out
     held_out = fitted(fit_end)

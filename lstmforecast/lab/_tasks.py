@@ -312,8 +312,8 @@ def task_8_grid_search(run, split: Split) -> None:
         scale="std",
         lr=3e-3,
         max_epochs=c.grid_epochs,
-        alpha=c.alpha,
-        beta=c.beta,
+        over_cost=c.alpha,
+        under_cost=c.beta,
     )
     search = GridSearchCV(
         Pipeline([("window", SlidingWindow(c.lookback)), ("lstm", lstm)]),

@@ -28,6 +28,7 @@ from lstmforecast._validation import (
     PlainParamsMixin,
     check_same_rows,
     checked_array,
+    refuse_renamed,
     validated_data,
 )
 from lstmforecast.datasets._schema import as_written
@@ -421,13 +422,18 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
     ``_default_gap(X_model, n_outputs)``.
     """
 
+    def __new__(cls, *args, **kwargs):
+        """Refuse the renamed ``alpha`` / ``beta`` before ``__init__`` sees them."""
+        refuse_renamed(cls.__name__, kwargs)
+        return super().__new__(cls)
+
     _common_constraints = {
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "loss": [StrOptions(_LOSSES)],
         "quantile": [Interval(numbers.Real, 0, 1, closed="neither")],
         "huber_delta": [Interval(numbers.Real, 0, None, closed="neither")],
-        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
-        "beta": [Interval(numbers.Real, 0, None, closed="left")],
+        "over_cost": [Interval(numbers.Real, 0, None, closed="left")],
+        "under_cost": [Interval(numbers.Real, 0, None, closed="left")],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
         "optimizer_params": [dict, None],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -625,14 +631,14 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         if self.loss == "huber":
             return torch.nn.HuberLoss, {"criterion__delta": float(self.huber_delta)}
         if self.loss == "provisioning":
-            if self.alpha + self.beta == 0:
+            if self.over_cost + self.under_cost == 0:
                 raise ValueError(
-                    "loss='provisioning' needs a positive 'alpha' or 'beta' (both are "
-                    "0, so every forecast would cost nothing)."
+                    "loss='provisioning' needs a positive 'over_cost' or 'under_cost' "
+                    "(both are 0, so every forecast would cost nothing)."
                 )
             return ProvisioningLoss, {
-                "criterion__alpha": float(self.alpha),
-                "criterion__beta": float(self.beta),
+                "criterion__alpha": float(self.over_cost),
+                "criterion__beta": float(self.under_cost),
             }
         return PinballLoss, {"criterion__quantile": float(self.quantile)}
 
@@ -1211,17 +1217,21 @@ _TRAINING_DOC = """\
         Training loss. ``'quantile'`` is the pinball loss of ``quantile``: its
         minimiser is that quantile of the target (see :class:`PinballLoss`).
         ``'provisioning'`` trains for the cost the forecast is judged by:
-        ``alpha`` per unit over, ``beta`` per unit under (see
-        :class:`ProvisioningLoss`; its minimiser is the ``beta / (alpha + beta)``
-        quantile).
+        ``over_cost`` per unit over, ``under_cost`` per unit under (the
+        ``alpha`` and ``beta`` of :func:`provisioning_cost`; see
+        :class:`ProvisioningLoss`: its minimiser is the ``under_cost /
+        (over_cost + under_cost)`` quantile).
     quantile : float, default=0.5
         Quantile of ``loss='quantile'``, in (0, 1).
     huber_delta : float, default=1.0
         Threshold of ``loss='huber'``.
-    alpha : float, default=1.0
-        Over-provisioning cost per unit, for ``loss='provisioning'``.
-    beta : float, default=10.0
-        Under-provisioning (blocking) cost per unit, for ``loss='provisioning'``.
+    over_cost : float, default=1.0
+        Over-provisioning cost per unit, for ``loss='provisioning'`` (the
+        metric's ``alpha``; renamed from ``alpha``, which scikit-learn's
+        ``MLPRegressor`` uses for its L2 penalty: that is ``weight_decay`` here).
+    under_cost : float, default=10.0
+        Under-provisioning (blocking) cost per unit, for ``loss='provisioning'``
+        (the metric's ``beta``; renamed from ``beta``).
     optimizer : {'adam', 'sgd', 'rmsprop'} or torch optimizer class, default='adam'
         Optimizer.
     optimizer_params : dict or None, default=None

@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval
 
+from lstmforecast._validation import refuse_renamed
 from lstmforecast.regressors._conformal import ConformalRegressor
 
 __all__ = ["CapacityRegressor"]
@@ -55,29 +56,43 @@ def _best_offsets(errors, pred, alpha, beta, step) -> np.ndarray:
     return out
 
 
-class CapacityRegressor(ConformalRegressor):
+class _RefusesRenamedPrices:
+    """Refuse the renamed ``alpha`` / ``beta`` before ``__init__`` sees them.
+
+    A base class, so that ``inspect.signature`` still reads ``__init__``.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        refuse_renamed(cls.__name__, kwargs)
+        return super().__new__(cls)
+
+
+class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
     """Forecasts shifted to minimise the provisioning cost after rounding to steps.
 
     Capacity comes in steps (``step``, e.g. 0.05 Gbit/s) and is allocated
-    rounded **up** from the forecast; over-provisioning costs ``alpha`` per
-    unit, under-provisioning ``beta``. Training for the cost alone does not
-    know about the rounding, which is itself a margin. This decision rule does:
-    ``fit`` trains a clone of ``estimator`` on the earlier rows and chooses, per
-    target column, the offset that minimises the **realised** cost of
-    ``ceil((forecast + offset) / step) * step`` on the latest
+    rounded **up** from the forecast; over-provisioning costs ``over_cost`` per
+    unit, under-provisioning ``under_cost`` (the ``alpha`` and ``beta`` of
+    :func:`~lstmforecast.metrics.provisioning_cost`). Training for the cost
+    alone does not know about the rounding, which is itself a margin. This
+    decision rule does: ``fit`` trains a clone of ``estimator`` on the earlier
+    rows and chooses, per target column, the offset that minimises the
+    **realised** cost of ``ceil((forecast + offset) / step) * step`` on the latest
     ``calibration_fraction`` of the rows (after ``gap``); ``predict`` returns
     ``forecast + offset`` and :meth:`predict_capacity` the allocation. With
-    ``step=None`` (exact allocation) the offset is the ``beta / (alpha + beta)``
-    quantile of the calibration errors, what ``loss='provisioning'`` learns.
+    ``step=None`` (exact allocation) the offset is the ``under_cost /
+    (over_cost + under_cost)`` quantile of the calibration errors, what
+    ``loss='provisioning'`` learns.
 
     Parameters
     ----------
     estimator : regressor
         Any regressor or Pipeline (squared error is fine); cloned.
-    alpha : float, default=1.0
-        Cost per unit of over-provisioned capacity.
-    beta : float, default=10.0
-        Cost per unit of under-provisioned capacity (blocked demand).
+    over_cost : float, default=1.0
+        Cost per unit of over-provisioned capacity (renamed from ``alpha``).
+    under_cost : float, default=10.0
+        Cost per unit of under-provisioned capacity, blocked demand (renamed
+        from ``beta``).
     step : float or None, default=None
         Capacity granularity; None allocates exactly.
     calibration_fraction : float, default=0.2
@@ -123,8 +138,8 @@ class CapacityRegressor(ConformalRegressor):
 
     _parameter_constraints = {
         **ConformalRegressor._parameter_constraints,
-        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
-        "beta": [Interval(numbers.Real, 0, None, closed="left")],
+        "over_cost": [Interval(numbers.Real, 0, None, closed="left")],
+        "under_cost": [Interval(numbers.Real, 0, None, closed="left")],
         "step": [Interval(numbers.Real, 0, None, closed="neither"), None],
     }
 
@@ -132,8 +147,8 @@ class CapacityRegressor(ConformalRegressor):
         self,
         estimator,
         *,
-        alpha=1.0,
-        beta=10.0,
+        over_cost=1.0,
+        under_cost=10.0,
         step=None,
         calibration_fraction=0.2,
         gap=0,
@@ -142,8 +157,8 @@ class CapacityRegressor(ConformalRegressor):
         super().__init__(
             estimator, calibration_fraction=calibration_fraction, gap=gap, refit=refit
         )
-        self.alpha = alpha
-        self.beta = beta
+        self.over_cost = over_cost
+        self.under_cost = under_cost
         self.step = step
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -162,14 +177,15 @@ class CapacityRegressor(ConformalRegressor):
         self : CapacityRegressor
             The fitted model.
         """
-        if self.alpha + self.beta == 0:
+        if self.over_cost + self.under_cost == 0:
             raise ValueError(
-                "CapacityRegressor needs a positive 'alpha' or 'beta' (both are 0, "
-                "so every allocation would cost nothing)."
+                "CapacityRegressor needs a positive 'over_cost' or 'under_cost' (both "
+                "are 0, so every allocation would cost nothing)."
             )
         errors, pred = self._calibrate(X, y)  # the early model's, then refit
         step = None if self.step is None else float(self.step)
-        self.offset_ = _best_offsets(errors, pred, self.alpha, self.beta, step)
+        prices = (self.over_cost, self.under_cost)
+        self.offset_ = _best_offsets(errors, pred, *prices, step)
         self.calibration_cost_ = self._cost(errors, pred, self.offset_)
         self.raw_cost_ = self._cost(errors, pred, np.zeros_like(self.offset_))
         return self
@@ -185,9 +201,9 @@ class CapacityRegressor(ConformalRegressor):
         if self.step is not None:
             capacity = np.ceil(capacity / self.step) * self.step
         demand = pred + errors
-        cost = self.alpha * np.maximum(capacity - demand, 0) + self.beta * np.maximum(
-            demand - capacity, 0
-        )
+        cost = self.over_cost * np.maximum(
+            capacity - demand, 0
+        ) + self.under_cost * np.maximum(demand - capacity, 0)
         return np.nanmean(cost, axis=0)
 
     def predict(self, X):

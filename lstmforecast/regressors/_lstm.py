@@ -106,8 +106,8 @@ class LSTMRegressor(_BaseNetRegressor):
         loss="squared_error",
         quantile=0.5,
         huber_delta=1.0,
-        alpha=1.0,
-        beta=10.0,
+        over_cost=1.0,
+        under_cost=10.0,
         optimizer="adam",
         optimizer_params=None,
         lr=1e-3,
@@ -145,8 +145,8 @@ class LSTMRegressor(_BaseNetRegressor):
         self.loss = loss
         self.quantile = quantile
         self.huber_delta = huber_delta
-        self.alpha = alpha
-        self.beta = beta
+        self.over_cost = over_cost
+        self.under_cost = under_cost
         self.optimizer = optimizer
         self.optimizer_params = optimizer_params
         self.lr = lr

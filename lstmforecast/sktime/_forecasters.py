@@ -76,6 +76,8 @@ def _signature(regressor, defaults: dict) -> inspect.Signature:
         P("lookback", P.POSITIONAL_OR_KEYWORD, default=defaults["lookback"]),
     ]
     for p in inspect.signature(regressor).parameters.values():
+        if p.kind is P.VAR_KEYWORD:  # the renamed-argument catcher, not a parameter
+            continue
         kind = p.kind if p.kind is P.POSITIONAL_OR_KEYWORD else P.KEYWORD_ONLY
         params.append(p.replace(kind=kind, default=defaults.get(p.name, p.default)))
     return inspect.Signature(params)

@@ -235,7 +235,7 @@ def test_bench_dask_smoke(client, load_benchmark, capsys):
 
 # ---------------------------------------------------------------------- CLI
 def _read_forecasts(path):
-    return pd.read_csv(path)  # floats read back exactly (round trip)
+    return pd.read_csv(path, float_precision="round_trip")  # floats read back exactly
 
 
 def test_cli_forecast_cells_on_the_running_cluster(

@@ -38,7 +38,7 @@ def test_the_offset_is_the_calibration_cost_minimum(step):
 
 def test_without_steps_the_offset_is_the_cost_quantile_of_the_errors():
     X, y = _data(2000)
-    plan = CapacityRegressor(Ridge(), alpha=1, beta=3, refit=False).fit(X, y)
+    plan = CapacityRegressor(Ridge(), over_cost=1, under_cost=3, refit=False).fit(X, y)
     errors = y[1600:] - Ridge().fit(X[:1600], y[:1600]).predict(X[1600:])
     share_below = np.mean(errors <= plan.offset_[0])
     assert share_below == pytest.approx(3 / 4, abs=1 / len(errors) + 1e-9)
@@ -80,8 +80,10 @@ def test_refit_predicts_with_the_model_of_all_rows():
 
 def test_bad_settings_are_refused():
     X, y = _data(100)
-    with pytest.raises(ValueError, match=r"positive 'alpha' or 'beta' \(both are 0"):
-        CapacityRegressor(Ridge(), alpha=0, beta=0).fit(X, y)
+    with pytest.raises(
+        ValueError, match=r"positive 'over_cost' or 'under_cost' \(both"
+    ):
+        CapacityRegressor(Ridge(), over_cost=0, under_cost=0).fit(X, y)
     with pytest.raises(ValueError, match=r"'step' parameter of CapacityRegressor"):
         CapacityRegressor(Ridge(), step=0).fit(X, y)
     fitted = CapacityRegressor(Ridge()).fit(X, y)

@@ -575,7 +575,9 @@ def test_provisioning_loss_forecasts_high_when_blocking_is_dear():
     X = rng.random((600, 2))
     y = X.sum(axis=1) + rng.normal(0, 0.5, 600)
     common = {"hidden_size": (8,), "max_epochs": 60, "random_state": 0, "lr": 1e-2}
-    dear = MLPRegressor(loss="provisioning", alpha=1, beta=10, **common).fit(X, y)
+    dear = MLPRegressor(loss="provisioning", over_cost=1, under_cost=10, **common).fit(
+        X, y
+    )
     mse = MLPRegressor(**common).fit(X, y)
     assert np.mean(y <= dear.predict(X)) > 0.8  # about the 10/11 quantile
     cost = {
