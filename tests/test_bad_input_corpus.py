@@ -86,6 +86,7 @@ from lstmforecast.preprocessing import (
     CalendarFeatures,
     HourlyAggregator,
     LagFeatures,
+    RangeScaler,
     SlidingWindow,
     UnevenPanelWarning,
     WindowArray,
@@ -101,6 +102,7 @@ from lstmforecast.regressors import (
     MovingAverageRegressor,
     RecursiveRegressor,
     SeasonalNaiveRegressor,
+    Seq2SeqRegressor,
 )
 
 LIBRARY = Path(lstmforecast.__file__).resolve().parent
@@ -2568,6 +2570,157 @@ bad(
     match=["'step' parameter of forecast_frame", "'later'", "'1h'"],
 )
 
+# ======================================================= physical-range scaler
+KPIS = pd.DataFrame({"cqi": [3.0, 7.0, 12.0], "prb": [10.0, 50.0, 90.0]})
+KPI_RANGES = {"cqi": (0, 15), "prb": (0, 100)}
+KPI_PANEL = pd.DataFrame(
+    {"cqi": [3.0, 7.0, 17.0, 5.0], "prb": [10.0, 50.0, 60.0, 20.0]},
+    index=pd.MultiIndex.from_product(
+        [[4159, 5161], HOURS[:2]], names=PANEL.index.names
+    ),
+)
+
+
+def _range(**params):
+    return RangeScaler(KPI_RANGES, **params)
+
+
+def _wide_range():
+    return RangeScaler((0, 100))
+
+
+for case_id, X, match in (
+    ("range-3d-array", np.zeros((5, 2, 2)), ["Found array with dim 3", "(5, 2, 2)"]),
+    ("range-1d-array", np.arange(5.0), ["1D array of shape (5,)", "Reshape your data"]),
+    ("range-text-array", np.array([["1", "2"], ["3", "x"]]), ["X[1, 1] is 'x'"]),
+    ("range-complex-array", ARRAY * 1j, ["holds complex numbers"]),
+    ("range-empty-array", np.zeros((0, 2)), ["has 0 sample(s) (shape=(0, 2))"]),
+    ("range-no-columns", np.zeros((5, 0)), ["has 0 feature(s) (shape=(5, 0))"]),
+    ("range-inf-array", np.array([[1.0], [np.inf]]), ["contains infinity", "X[1, 0]"]),
+):
+    bad(
+        case_id,
+        _wide_range().fit,
+        X,
+        match=["'X' parameter of RangeScaler", *match],
+    )
+bad(
+    "range-missing-column",
+    RangeScaler({"cqi": (0, 15)}).fit,
+    KPIS,
+    match=["Column 'prb' of X has no range", "'ranges' parameter of RangeScaler"],
+)
+bad(
+    "range-missing-kpi-of-a-horizon-column",
+    RangeScaler({"cqi": (0, 15)}).fit,
+    make_horizon_targets(KPIS, 2).dropna(),
+    match=["Column 'prb_h1' of X has no range", "(or 'prb')"],
+)
+bad(
+    "range-dict-for-an-array",
+    _range().fit,
+    KPIS.to_numpy(),
+    match=["'ranges' parameter of RangeScaler is a dict", "list(ranges.values())"],
+)
+bad(
+    "range-list-length",
+    RangeScaler([(0, 15)]).fit,
+    KPIS.to_numpy(),
+    match=["gives 1 ranges, but X has 2 columns", "one (min, max) per column"],
+)
+bad(
+    "range-list-length-horizon",
+    RangeScaler([(0, 15), (0, 100)], horizon=3).fit,
+    KPIS.to_numpy(),
+    match=["gives 2 ranges x horizon=3, but X has 2 columns"],
+)
+bad(
+    "range-min-above-max",
+    RangeScaler({"cqi": (15, 0), "prb": (0, 100)}).fit,
+    KPIS,
+    match=["gives column 'cqi' the range (15, 0)", "min < max"],
+)
+bad(
+    "range-not-a-pair",
+    RangeScaler({"cqi": "0-15", "prb": (0, 100)}).fit,
+    KPIS,
+    match=["gives column 'cqi' the range '0-15'", "two finite numbers"],
+)
+bad(
+    "range-infinite-bound",
+    RangeScaler([(0, 15), (0, np.inf)]).fit,
+    KPIS.to_numpy(),
+    match=["gives column 1 the range", "two finite numbers"],
+)
+bad(
+    "range-out-of-range-in-fit",
+    _range().fit,
+    KPI_PANEL,
+    match=[
+        "Column 'cqi' of X holds 17.0 (row 2)",
+        "[0.0, 15.0]",
+        "out_of_range='clip'",
+    ],
+)
+bad(
+    "range-out-of-range-in-transform",
+    _fitted(_range, KPIS),
+    _set(KPIS, 1, "prb", 100.5),
+    match=["Column 'prb' of X holds 100.5 (row 1)", "[0.0, 100.0]"],
+)
+bad(
+    "range-negative-array",
+    _wide_range().fit,
+    -ARRAY,
+    match=["Column 1 of X holds -1.0 (row 0)", "physical range [0.0, 100.0]"],
+)
+bad(
+    "range-feature-range-reversed",
+    _range(feature_range=(1, 0)).fit,
+    KPIS,
+    match=["'feature_range' parameter of RangeScaler", "a < b", "(1, 0)"],
+)
+bad(
+    "range-out-of-range-option",
+    _range(out_of_range="ignore").fit,
+    KPIS,
+    exc=InvalidParameterError,
+    match=["'out_of_range' parameter of RangeScaler", "'ignore'"],
+)
+bad(
+    "range-horizon-zero",
+    _range(horizon=0).fit,
+    KPIS,
+    exc=InvalidParameterError,
+    match=["'horizon' parameter of RangeScaler", "0"],
+)
+bad(
+    "range-ranges-text",
+    RangeScaler("0-15").fit,
+    KPIS,
+    exc=InvalidParameterError,
+    match=["'ranges' parameter of RangeScaler", "'0-15'"],
+)
+bad(
+    "range-transform-width",
+    _fitted(_wide_range, ARRAY),
+    np.zeros((2, 3)),
+    match=["X has 3 features, but RangeScaler is expecting 2 features"],
+)
+bad(
+    "range-inverse-width",
+    _fitted(_range, KPIS, method="inverse_transform"),
+    np.zeros((2, 3)),
+    match=["X has 3 features, but RangeScaler is expecting 2 features"],
+)
+bad(
+    "range-transform-unfitted",
+    _range().transform,
+    KPIS,
+    exc=NotFittedError,
+    match=["This RangeScaler instance is not fitted yet"],
+)
+
 # ============================================================ splits in time
 bad(
     "split-no-arrays",
@@ -3722,6 +3875,57 @@ bad(
     WIN2D,
     exc=NotFittedError,
     match=["This RecursiveRegressor instance is not fitted yet"],
+)
+
+
+# ======================================================= sequence to sequence
+def S2S(**params):
+    return Seq2SeqRegressor(
+        **{"hidden_size": 2, "max_epochs": 1, "random_state": 0, **params}
+    )
+
+
+for params, exc, match in [
+    (
+        {"attention": "foo"},
+        InvalidParameterError,
+        ["'attention' parameter of Seq2SeqRegressor", "'luong'", "Got 'foo'"],
+    ),
+    (
+        {"teacher_forcing": 1.5},
+        InvalidParameterError,
+        ["'teacher_forcing' parameter", "[0.0, 1.0]", "Got 1.5"],
+    ),
+    (
+        {"teacher_forcing_decay": 0},
+        InvalidParameterError,
+        ["'teacher_forcing_decay' parameter", "(0.0, 1.0]", "Got 0"],
+    ),
+    (
+        {"cell": "peephole"},
+        InvalidParameterError,
+        ["'cell' parameter of Seq2SeqRegressor", "'gru'", "Got 'peephole'"],
+    ),
+    (
+        {"n_future_features": -1},
+        InvalidParameterError,
+        ["'n_future_features' parameter", "Got -1"],
+    ),
+    (
+        {"n_future_features": 1},
+        ValueError,
+        ["n_future_features=1 with 2 target column(s)", "leaving 0 history"],
+    ),
+]:
+    label = _label("-".join(f"{k}-{_signed(v)}" for k, v in params.items()))
+    bad(f"seq2seq-{label}", S2S(**params).fit, WINDOWS, TARGET2, exc=exc, match=match)
+
+bad(
+    "seq2seq-predict-unfitted",
+    S2S().predict,
+    WINDOWS,
+    exc=NotFittedError,
+    match=["This Seq2SeqRegressor instance is not fitted yet"],
 )
 
 
@@ -5651,12 +5855,14 @@ MIN_CASES = {
     "window": 56,
     "make_windows": 15,
     "targets": 14,
+    "range": 25,
     "split": 13,
     "panel_split": 16,
     "lstm": 83,
     "mlp": 13,
     "direct": 14,
     "recursive": 17,
+    "seq2seq": 7,
     "baseline": 22,
     "metrics": 72,
     "nn": 14,
@@ -5700,6 +5906,9 @@ ACCEPTED = {
     "window": lambda n: SlidingWindow(n(3)).fit_transform(ARRAY),
     "make_windows": lambda n: make_windows(SERIES_H, n(3), n(2)),
     "targets": lambda n: make_horizon_targets(SERIES_H, n(2)),
+    "range": lambda n: RangeScaler(
+        [(n(0), n(40)), (n(0), n(40.0))], feature_range=(n(-1), n(1)), horizon=n(1)
+    ).fit_transform(ARRAY),
     "split": lambda n: time_train_test_split(ARRAY, test_size=n(3), gap=n(1)),
     "panel_split": lambda n: [
         tuple(fold)

@@ -10,6 +10,7 @@ from lstmforecast.nn._modules import (
     RecurrentModule,
     SeriesEmbedding,
 )
+from lstmforecast.nn._seq2seq import Seq2SeqModule
 from lstmforecast.nn._xlstm import MLSTMModule, SLSTMModule
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "RecurrentFleetModule",
     "RecurrentModule",
     "SLSTMModule",
+    "Seq2SeqModule",
     "SeriesEmbedding",
 ]

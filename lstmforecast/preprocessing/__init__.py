@@ -9,6 +9,7 @@ from lstmforecast.preprocessing._panel import (
     forecast_frame,
     make_horizon_targets,
 )
+from lstmforecast.preprocessing._range import RangeScaler
 from lstmforecast.preprocessing._windows import (
     SlidingWindow,
     make_windows,
@@ -22,6 +23,7 @@ __all__ = [
     "CalendarFeatures",
     "HourlyAggregator",
     "LagFeatures",
+    "RangeScaler",
     "SlidingWindow",
     "UnevenPanelWarning",
     "WindowArray",
