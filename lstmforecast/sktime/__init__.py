@@ -1,6 +1,7 @@
 """sktime forecasters built on the library's networks (the optional ``sktime`` extra).
 
-:class:`LSTMForecaster` and :class:`MLPForecaster` are sktime forecasters
+:class:`LSTMForecaster`, :class:`MLPForecaster` and :class:`Seq2SeqForecaster`
+are sktime forecasters
 (``fit(y, X, fh)``, ``predict(fh, X)``, ``update``, ``predict_quantiles`` /
 ``predict_interval`` for quantile networks) whose inside is the library's sklearn
 pipeline: ``SlidingWindow`` windows and an ``LSTMRegressor`` / ``MLPRegressor``
@@ -20,6 +21,10 @@ except ImportError as error:
         f"imported ({error}). Install it with: pip install lstmforecast[sktime]"
     ) from error
 
-from lstmforecast.sktime._forecasters import LSTMForecaster, MLPForecaster
+from lstmforecast.sktime._forecasters import (
+    LSTMForecaster,
+    MLPForecaster,
+    Seq2SeqForecaster,
+)
 
-__all__ = ["LSTMForecaster", "MLPForecaster"]
+__all__ = ["LSTMForecaster", "MLPForecaster", "Seq2SeqForecaster"]

@@ -80,6 +80,7 @@ class _BaseNetForecaster(BaseForecaster):
     _config = {"remember_data": False}
 
     _regressor = None
+    _lazy_windows = True  # a regressor that reads only dense windows sets False
 
     def __init__(self):
         super().__init__()
@@ -87,7 +88,8 @@ class _BaseNetForecaster(BaseForecaster):
         # set_config(remember_data=True) may turn it on later
         self._y = self._X = None
         # intervals and quantiles only from a network trained on quantiles
-        self.set_tags(**{"capability:pred_int": self.quantiles is not None})
+        quantiles = getattr(self, "quantiles", None)
+        self.set_tags(**{"capability:pred_int": quantiles is not None})
 
     @property
     def _owner(self) -> str:
@@ -130,7 +132,10 @@ class _BaseNetForecaster(BaseForecaster):
     def _window(self) -> SlidingWindow:
         known = None if self._X_hist is None else list(self._X_hist.columns)
         return SlidingWindow(
-            self.lookback, columns=[TARGET], known_columns=known, lazy=True
+            self.lookback,
+            columns=[TARGET],
+            known_columns=known,
+            lazy=self._lazy_windows,
         )
 
     def _net(self):

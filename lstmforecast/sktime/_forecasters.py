@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import re
 
-from lstmforecast.regressors import LSTMRegressor, MLPRegressor
+from lstmforecast.regressors import LSTMRegressor, MLPRegressor, Seq2SeqRegressor
 from lstmforecast.sktime._base import _BaseNetForecaster
 
 __all__ = ["LSTMForecaster", "MLPForecaster"]
@@ -307,6 +307,82 @@ class MLPForecaster(_BaseNetForecaster):
                 "hidden_size": (4,),
                 "loss": "quantile",
                 "quantiles": _CHECK_LEVELS,
+                "max_epochs": 1,
+            },
+        ]
+
+
+@_fill_doc
+class Seq2SeqForecaster(_BaseNetForecaster):
+    """Encoder-decoder network with attention, as an sktime forecaster.
+
+    A :class:`~lstmforecast.regressors.Seq2SeqRegressor` (an encoder over the
+    window of ``y`` and of the exogenous ``X``, a decoder unrolled over the
+    ``max(fh)`` steps, Bahdanau / Luong attention or none, teacher forcing in
+    training) behind sktime's ``fit(y, X, fh)`` / ``predict(fh, X)``.
+    %(shared)s
+
+    Parameters
+    ----------
+    %(parameters)s
+
+    %(attributes)s
+
+    See Also
+    --------
+    LSTMForecaster : One network with an output per step.
+    lstmforecast.regressors.Seq2SeqRegressor : The regressor inside.
+
+    Notes
+    -----
+    The parameters are ``lookback`` and then those of
+    :class:`~lstmforecast.regressors.Seq2SeqRegressor`, with its defaults
+    except ``center='last'`` and ``scale='std'``. It reads dense windows (the
+    regressor refuses lazy ones); the exogenous ``X`` enters the encoder as
+    known-in-advance columns, not the decoder (``n_future_features`` stays 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from lstmforecast.sktime import Seq2SeqForecaster
+    >>> index = pd.date_range("2013-11-01", periods=240, freq="h")
+    >>> y = pd.Series(10 + np.sin(2 * np.pi * np.arange(240) / 24), index=index)
+    >>> forecaster = Seq2SeqForecaster(24, 8, max_epochs=3, random_state=0)
+    >>> forecaster.fit(y, fh=[1, 2, 3]).predict().shape
+    (3,)
+    """
+
+    _regressor = Seq2SeqRegressor
+    _lazy_windows = False
+    _defaults = {"lookback": 36, "center": "last", "scale": "std"}
+    __init__ = _make_init(Seq2SeqRegressor, _defaults)
+
+    @classmethod
+    def get_test_params(cls, parameter_set="default"):
+        """Return tiny configurations for sktime's estimator checks.
+
+        Parameters
+        ----------
+        parameter_set : str, default='default'
+            Name of the set of test parameters (only the default one).
+
+        Returns
+        -------
+        params : list of dict
+            Bahdanau attention with teacher forcing, and Luong attention with a
+            GRU and no centring.
+        """
+        return [
+            {"lookback": 3, "hidden_size": 3, "max_epochs": 2, "batch_size": 8},
+            {
+                "lookback": 2,
+                "hidden_size": 2,
+                "cell": "gru",
+                "attention": "luong",
+                "teacher_forcing": 0.0,
+                "center": None,
+                "scale": None,
                 "max_epochs": 1,
             },
         ]

@@ -17,7 +17,11 @@ pytest.importorskip("sktime")
 
 from sktime.utils.estimator_checks import check_estimator  # noqa: E402
 
-from lstmforecast.sktime import LSTMForecaster, MLPForecaster  # noqa: E402
+from lstmforecast.sktime import (  # noqa: E402
+    LSTMForecaster,
+    MLPForecaster,
+    Seq2SeqForecaster,
+)
 
 # {check name: why it fails}: none. Every check passes, so this stays empty; a
 # failure would be an entry with its reason here, never a skip.
@@ -45,7 +49,7 @@ def _check(name: str) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("cls", [LSTMForecaster, MLPForecaster])
+@pytest.mark.parametrize("cls", [LSTMForecaster, MLPForecaster, Seq2SeqForecaster])
 def test_sktime_check_estimator(cls):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the checks' own data makes some noise

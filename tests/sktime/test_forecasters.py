@@ -23,8 +23,16 @@ from lstmforecast.preprocessing import (  # noqa: E402
     UnevenPanelWarning,
     make_horizon_targets,
 )
-from lstmforecast.regressors import LSTMRegressor, MLPRegressor  # noqa: E402
-from lstmforecast.sktime import LSTMForecaster, MLPForecaster  # noqa: E402
+from lstmforecast.regressors import (  # noqa: E402
+    LSTMRegressor,
+    MLPRegressor,
+    Seq2SeqRegressor,
+)
+from lstmforecast.sktime import (  # noqa: E402
+    LSTMForecaster,
+    MLPForecaster,
+    Seq2SeqForecaster,
+)
 
 L, H = 6, 4
 TINY = {"hidden_size": (3,), "max_epochs": 2, "batch_size": 16, "random_state": 0}
@@ -377,3 +385,25 @@ def test_regressor_of_each_forecaster_is_the_documented_one(regressor):
     forecaster = cls(L, **TINY).fit(_series(), fh=[1])
     assert type(forecaster.pipeline_[-1]) is regressor
     assert forecaster.pipeline_[0].lookback == L
+
+
+def test_seq2seq_forecaster_equals_its_sklearn_pipeline_on_dense_windows():
+    y = _series()
+    tiny = {**TINY, "hidden_size": 3, "attention": "bahdanau"}
+    forecaster = Seq2SeqForecaster(L, **tiny).fit(y, fh=np.arange(1, H + 1))
+    net = Seq2SeqRegressor(**{**tiny, "center": "last", "scale": "std"})
+    pipe = Pipeline([("window", SlidingWindow(L)), ("net", net)])
+    pipe.fit(y.to_frame(), make_horizon_targets(y, H))
+    next_hour = pd.DataFrame(
+        {"internet": [np.nan]}, index=y.index[-1:] + pd.Timedelta("1h")
+    )
+    np.testing.assert_array_equal(
+        forecaster.predict().to_numpy(), pipe.predict(next_hour)[0]
+    )
+    # a panel: one network, one path per series from its own last values
+    panel = pd.concat(
+        {cell: _series(seed=cell) for cell in (1, 2)}, names=["cell", "time"]
+    ).to_frame()
+    paths = Seq2SeqForecaster(L, **tiny).fit(panel, fh=[1, 2]).predict()
+    assert paths.index.get_level_values(0).unique().tolist() == [1, 2]
+    assert len(paths) == 4 and np.isfinite(paths.to_numpy()).all()
