@@ -29,7 +29,19 @@ anchor) per configuration, MIMO over ``H`` steps (1 and 24):
   under_cost=10, step=--step, calibration_fraction=0.15, gap=H - 1)``: its
   forecasts shifted by the offset that minimises the cost *after rounding up to
   the steps* on the latest 15 % of the training instants, then refitted on all
-  of them.
+  of them;
+- ``capacity (rolling)``: the same with ``calibration_window=--window`` (168
+  instants) and the realised demand given to ``update`` at the end of every
+  test day (the rows whose ``H`` steps are all known by then): the offset of
+  each day is chosen on the latest week's errors, the network is not refitted;
+- ``conformal`` / ``conformal (rolling)``: the ``base`` pipeline inside
+  ``ConformalRegressor(calibration_fraction=0.15, gap=H - 1, refit=True)``, its
+  10 - 90 % split-conformal interval scored in ``coverage`` (the point forecast
+  is the ``base`` one); rolling: updated every day as above;
+- ``(per cell)``: the same with ``per_series=True``, each cell's offset or
+  interval from its own errors;
+- ``(relative)``: with ``relative=True``, errors and offsets as shares of the
+  forecast (a margin and an interval that follow the level).
 
 Each configuration is fitted with ``--seeds`` (3) random states; the table gives
 the median over seeds of the test MSE and of the provisioning cost (capacity in
@@ -76,6 +88,35 @@ CONFIGS = {
     },
     "provisioning loss": {"loss": "provisioning"},
     "capacity": {"capacity": True},
+    "capacity (rolling)": {"capacity": True, "rolling": True},
+    "conformal": {"conformal": True},
+    "conformal (rolling)": {"conformal": True, "rolling": True},
+    "capacity (per cell)": {"capacity": True, "per_series": True},
+    "capacity (rolling, per cell)": {
+        "capacity": True,
+        "rolling": True,
+        "per_series": True,
+    },
+    "conformal (per cell)": {"conformal": True, "per_series": True},
+    "conformal (rolling, per cell)": {
+        "conformal": True,
+        "rolling": True,
+        "per_series": True,
+    },
+    "capacity (relative)": {"capacity": True, "relative": True},
+    "capacity (relative, rolling, per cell)": {
+        "capacity": True,
+        "relative": True,
+        "rolling": True,
+        "per_series": True,
+    },
+    "conformal (relative)": {"conformal": True, "relative": True},
+    "conformal (relative, rolling, per cell)": {
+        "conformal": True,
+        "relative": True,
+        "rolling": True,
+        "per_series": True,
+    },
 }
 
 
@@ -130,33 +171,84 @@ def _with_calendar(H: int, lookback: int):
     return Pipeline([("features", features), ("window", window)])
 
 
+def day_by_day(plan, train, test, H: int, interval: bool):
+    """Forecast the test days in turn, giving ``update`` each day's demand.
+
+    Day d's rows are forecast with the calibration of the end of day d - 1
+    (their windows read the test rows before them, as in one batch); then the
+    rows whose ``H`` steps are all known by the end of day d are recorded.
+    Returns the forecasts, and the 80 % intervals when ``interval``.
+    """
+    from lstmforecast.preprocessing import make_horizon_targets
+
+    whole = pd.concat([train, test]).sort_index()
+    truth = make_horizon_targets(whole["internet"], H).loc[test.index].to_numpy()
+    times = test.index.get_level_values("time")
+    last_known = times + pd.Timedelta(hours=H - 1)  # a row's last target hour
+    pred = np.full((len(test), H), np.nan)
+    bounds = np.full((len(test), H, 2), np.nan)
+    for day in pd.unique(times.floor("D")):
+        end = day + pd.Timedelta(hours=23)
+        upto, today = times <= end, (times >= day) & (times <= end)
+        rows = test[upto]
+        pred[today] = plan.predict(rows).reshape(-1, H)[today[upto]]
+        if interval:
+            found = plan.predict_interval(rows, 0.8).reshape(-1, H, 2)
+            bounds[today] = found[today[upto]]
+        new = (last_known <= end) & (last_known > end - pd.Timedelta(days=1))
+        plan.update(rows, np.where(new[upto][:, None], truth[upto], np.nan))
+    return pred, bounds if interval else None
+
+
+def _calibrated(pipe, params: dict, train, test, H: int, args):
+    """Fit a CapacityRegressor or ConformalRegressor; forecast the test rows."""
+    from lstmforecast.preprocessing import make_horizon_targets
+    from lstmforecast.regressors import CapacityRegressor, ConformalRegressor
+
+    common = {
+        "calibration_fraction": 0.15,
+        "gap": H - 1,
+        "refit": True,
+        "calibration_window": args.window if params.get("rolling") else None,
+        "per_series": params.get("per_series", False),
+        "relative": params.get("relative", False),
+    }
+    if params.get("capacity"):  # offset for the cost after rounding, on the tail
+        plan = CapacityRegressor(
+            pipe, over_cost=1, under_cost=10, step=args.step, **common
+        )
+    else:
+        plan = ConformalRegressor(pipe, **common)
+    start = time.perf_counter()
+    plan.fit(train, make_horizon_targets(train["internet"], H))
+    seconds = time.perf_counter() - start
+    interval = not params.get("capacity")
+    if params.get("rolling"):
+        return (*day_by_day(plan, train, test, H, interval), seconds)
+    bounds = plan.predict_interval(test, 0.8).reshape(-1, H, 2) if interval else None
+    return plan.predict(test).reshape(len(test), H), bounds, seconds
+
+
 def fit_predict(train, test, H: int, name: str, seed: int, args):
     """Fit one configuration; return (forecasts (n, H), interval or None, fit s)."""
     from sklearn.pipeline import Pipeline
 
     from lstmforecast.preprocessing import SlidingWindow, make_horizon_targets
-    from lstmforecast.regressors import CapacityRegressor
 
     params = dict(CONFIGS[name])
-    planner = params.pop("capacity", False)
     window = SlidingWindow(args.lookback, lazy=True)
     if params.pop("calendar", False):
         window = _with_calendar(H, args.lookback)
+    calibrated = {
+        k: params.pop(k, False)
+        for k in ("capacity", "conformal", "rolling", "per_series", "relative")
+    }
     model = _network(params, seed, args)
+    if calibrated["capacity"] or calibrated["conformal"]:
+        pipe = Pipeline([("window", window), ("lstm", model)])
+        return _calibrated(pipe, calibrated, train, test, H, args)
     Y = make_horizon_targets(train["internet"], H)
     start = time.perf_counter()
-    if planner:  # the squared-error pipeline, offset for the cost on the tail
-        pipe = Pipeline([("window", window), ("lstm", model)])
-        plan = CapacityRegressor(
-            pipe,
-            over_cost=1,
-            under_cost=10,
-            step=args.step,
-            calibration_fraction=0.15,
-            gap=H - 1,
-        ).fit(train, Y)
-        seconds = time.perf_counter() - start
-        return plan.predict(test).reshape(len(test), H), None, seconds
     window.fit(train)
     model.fit(window.transform(train), Y)
     seconds = time.perf_counter() - start
@@ -248,6 +340,9 @@ def main(argv=None) -> pd.DataFrame:
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS))
     parser.add_argument(
         "--step", type=float, default=0.05, help="capacity step, Gbit/s (0.05)"
+    )
+    parser.add_argument(
+        "--window", type=int, default=168, help="rolling calibration instants (168)"
     )
     args = parser.parse_args(argv)
     print(machine_line())

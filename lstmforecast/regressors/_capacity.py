@@ -17,9 +17,9 @@ __all__ = ["CapacityRegressor"]
 _LEVELS = np.linspace(0.0, 1.0, 401)
 
 
-def _mean_costs(e, f, candidates, alpha, beta, step) -> np.ndarray:
-    """Mean cost of the calibration rows for each candidate offset."""
-    capacity = f[:, None] + candidates[None, :]
+def _mean_costs(e, f, candidates, alpha, beta, step, w=1.0) -> np.ndarray:
+    """Mean cost of the calibration rows for each candidate offset (times ``w``)."""
+    capacity = f[:, None] + candidates[None, :] * np.reshape(w, (-1, 1))
     if step is not None:
         capacity = np.ceil(capacity / step) * step
     demand = (f + e)[:, None]
@@ -27,30 +27,36 @@ def _mean_costs(e, f, candidates, alpha, beta, step) -> np.ndarray:
     return (alpha * over + beta * np.maximum(demand - capacity, 0)).mean(axis=0)
 
 
-def _best_offsets(errors, pred, alpha, beta, step) -> np.ndarray:
+def _best_offsets(errors, pred, alpha, beta, step, relative=False) -> np.ndarray:
     """Return each column's offset that minimises the calibration rows' cost.
 
     ``errors`` are ``y - forecast`` on the calibration rows, ``pred`` the
-    forecasts there. Without steps the cost is piecewise linear in the offset
-    and its minimum lies at an error; with steps it is piecewise constant, with
-    a jump wherever a row's forecast plus the offset crosses a step, and may
-    have several valleys. Candidates: 401 quantiles of the errors and 4,001
-    points from a step below the smallest error to a step above the largest,
-    then 401 points around the best over one grid spacing either side.
+    forecasts there. ``relative``: the offset is a share of ``|forecast|`` (a
+    row with a zero forecast gets capacity 0 whatever the share, so it does
+    not take part in the choice). Without steps the cost is piecewise linear
+    in the offset and its minimum lies at an error; with steps it is piecewise
+    constant, with a jump wherever a row's forecast plus the offset crosses a
+    step, and may have several valleys. Candidates: 401 quantiles of the
+    errors and 4,001 points from a step below the smallest error to a step
+    above the largest, then 401 points around the best over one grid spacing
+    either side.
     """
     out = np.empty(errors.shape[1])
     for j in range(errors.shape[1]):
         keep = np.isfinite(errors[:, j]) & np.isfinite(pred[:, j])
+        if relative:
+            keep &= pred[:, j] != 0
         e, f = errors[keep, j], pred[keep, j]
-        pad = 0.0 if step is None else step
-        grid = np.linspace(e.min() - pad, e.max() + pad, 4001)
-        candidates = np.unique(np.r_[np.quantile(e, _LEVELS), grid])
-        costs = _mean_costs(e, f, candidates, alpha, beta, step)
+        w = np.abs(f) if relative else np.ones_like(f)
+        pad = 0.0 if step is None else step / np.median(w)
+        grid = np.linspace((e / w).min() - pad, (e / w).max() + pad, 4001)
+        candidates = np.unique(np.r_[np.quantile(e / w, _LEVELS), grid])
+        costs = _mean_costs(e, f, candidates, alpha, beta, step, w)
         best = candidates[int(np.argmin(costs))]
         reach = grid[1] - grid[0]
         fine = best + np.linspace(-reach, reach, 401)
         candidates = np.r_[candidates, fine]
-        costs = np.r_[costs, _mean_costs(e, f, fine, alpha, beta, step)]
+        costs = np.r_[costs, _mean_costs(e, f, fine, alpha, beta, step, w)]
         ties = np.flatnonzero(costs == costs.min())
         out[j] = candidates[ties[np.argmin(np.abs(candidates[ties]))]]
     return out
@@ -103,17 +109,41 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         After choosing the offset, refit the estimator on all rows (its
         forecasts then use the latest data, and a ``SlidingWindow`` continues
         from the end of ``X``); False keeps the calibrated one.
+    calibration_window : int or None, default=None
+        Choose the offset on the errors of the latest this many instants only
+        (rows of one series, times of a panel), at ``fit`` and after each
+        :meth:`update` with the realised demand: a **rolling** decision rule
+        that follows a change of regime (the holidays, when traffic falls and
+        an offset learnt on working weeks over-provisions) within a window.
+        None keeps every error. It helps when the errors drift and
+        :meth:`~ConformalRegressor.update` is fed; it hurts on a stable series
+        (an offset from fewer errors is noisier).
+    per_series : bool, default=False
+        For a panel, choose every series' own offsets on its own errors: a
+        quiet cell and a busy one need different margins, and rounding to the
+        steps is a larger share of a quiet cell's demand. Needs a panel at
+        ``fit``, ``update`` and ``predict`` time.
+    relative : bool, default=False
+        The offset as a share of the forecast, ``f (1 + r)`` for ``f >= 0``
+        (``f + r |f|``): a margin that follows the level, so the holidays,
+        when a cell's traffic falls to a tenth, get a tenth of the working
+        weeks' margin instead of all of it. It helps where errors grow with
+        the level; it hurts where they do not (a night's forecast near zero
+        gets no margin).
 
     Attributes
     ----------
     estimator_ : regressor
         The clone that forecasts.
     offset_ : ndarray of shape (n_outputs,)
-        The offset added to each target column's forecast.
+        The offset added to each target column's forecast (with
+        ``relative=True``, the share of ``|forecast|`` added); ``(n_series,
+        n_outputs)`` with ``per_series=True``, in the order of ``series_``.
     calibration_cost_ : ndarray of shape (n_outputs,)
-        The calibration rows' cost with that offset, and ``raw_cost_`` without.
+        The calibration rows' cost with that offset, and ``raw_cost_`` without
+        (per series too, with ``per_series=True``).
     n_calibration_ : ndarray of int of shape (n_outputs,)
-        Calibration rows per column.
+        Calibration rows per column (after :meth:`update`, the kept ones).
 
     See Also
     --------
@@ -153,9 +183,18 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         calibration_fraction=0.2,
         gap=0,
         refit=True,
+        calibration_window=None,
+        per_series=False,
+        relative=False,
     ):
         super().__init__(
-            estimator, calibration_fraction=calibration_fraction, gap=gap, refit=refit
+            estimator,
+            calibration_fraction=calibration_fraction,
+            gap=gap,
+            refit=refit,
+            calibration_window=calibration_window,
+            per_series=per_series,
+            relative=relative,
         )
         self.over_cost = over_cost
         self.under_cost = under_cost
@@ -182,13 +221,23 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
                 "CapacityRegressor needs a positive 'over_cost' or 'under_cost' (both "
                 "are 0, so every allocation would cost nothing)."
             )
-        errors, pred = self._calibrate(X, y)  # the early model's, then refit
+        self._calibrate(X, y)  # the early model's errors, then refit
+        self._recalibrate()
+        return self
+
+    def _recalibrate(self):
+        """Choose each column's offset on the kept errors (after fit and update)."""
+        super()._recalibrate()
         step = None if self.step is None else float(self.step)
         prices = (self.over_cost, self.under_cost)
-        self.offset_ = _best_offsets(errors, pred, *prices, step)
-        self.calibration_cost_ = self._cost(errors, pred, self.offset_)
-        self.raw_cost_ = self._cost(errors, pred, np.zeros_like(self.offset_))
-        return self
+        offsets, costs, raw = [], [], []
+        for errors, pred in self._by_group():
+            offsets.append(_best_offsets(errors, pred, *prices, step, self.relative))
+            costs.append(self._cost(errors, pred, offsets[-1]))
+            raw.append(self._cost(errors, pred, np.zeros_like(offsets[-1])))
+        pick = (lambda v: np.array(v)) if self.per_series else (lambda v: v[0])
+        self.offset_, self.calibration_cost_ = pick(offsets), pick(costs)
+        self.raw_cost_ = pick(raw)
 
     def __sklearn_tags__(self):
         """Declare a poor R²: the forecasts are shifted up for the cost, by design."""
@@ -197,7 +246,7 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         return tags
 
     def _cost(self, errors, pred, offset) -> np.ndarray:
-        capacity = pred + offset
+        capacity = pred + offset * self._weight(pred)
         if self.step is not None:
             capacity = np.ceil(capacity / self.step) * self.step
         demand = pred + errors
@@ -220,7 +269,9 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
             ``estimator_.predict(X) + offset_``, in its shape.
         """
         pred = np.asarray(super().predict(X), dtype=float)
-        shifted = pred.reshape(len(pred), -1) + self.offset_
+        offset = np.atleast_2d(self.offset_)[self._group_of_rows(X, len(pred))]
+        pred2 = pred.reshape(len(pred), -1)
+        shifted = pred2 + offset * self._weight(pred2)
         return shifted.reshape(pred.shape)
 
     def predict_capacity(self, X):

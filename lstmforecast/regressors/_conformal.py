@@ -71,6 +71,40 @@ def _calibration_rows(X, n: int, fraction: float, gap: int):
     return np.arange(n_fit), after, after >= n - n_cal
 
 
+def _row_times(X, n: int, start: int):
+    """Each row's instant: the time level of a panel, else its row number.
+
+    Row numbers continue from ``start`` (the rows seen so far), so rows given
+    to ``update`` come after the fitted ones.
+    """
+    index = getattr(X, "index", None)
+    if isinstance(index, pd.MultiIndex):
+        return np.asarray(time_level(index, _OWNER)), True
+    return np.arange(start, start + n), False
+
+
+def _row_series(X, n: int, per_series: bool):
+    """Each row's series label (a panel's first level), or one group for all."""
+    index = getattr(X, "index", None)
+    if not per_series:
+        return np.zeros(n, dtype=np.int64)
+    if not isinstance(index, pd.MultiIndex):
+        got = "an array" if index is None else f"a {type(index).__name__}"
+        raise ValueError(
+            f"{_OWNER}(per_series=True) needs a panel: X indexed by a (series, "
+            f"time) MultiIndex; got {got}. Pass a panel, or per_series=False."
+        )
+    return np.asarray(index.get_level_values(0))
+
+
+def _latest(times: np.ndarray, window) -> np.ndarray:
+    """Mask of the rows among the latest ``window`` instants (all if None)."""
+    if window is None:
+        return np.ones(len(times), dtype=bool)
+    instants = np.unique(times)
+    return times >= instants[max(len(instants) - int(window), 0)]
+
+
 def _too_short(n: int, n_cal: int, gap: int, what: str):
     raise ValueError(
         f"{_OWNER} got {n} {what}: {n_cal} for calibration and a gap of {gap} "
@@ -111,6 +145,31 @@ class ConformalRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         at the price of a guarantee that then holds for the calibrated model
         only approximately. False predicts with the calibrated model: pass it
         inputs that carry their own history.
+    calibration_window : int or None, default=None
+        Keep only the errors of the latest this many instants (rows of one
+        series, times of a panel), at ``fit`` and after each :meth:`update`:
+        a **rolling** calibration that follows a change of regime (a holiday
+        season, a new level) within a window, at the price of fewer errors per
+        quantile. None keeps them all. It helps when the errors' size drifts
+        and :meth:`update` feeds it the realised demand; it hurts on a stable
+        series (a noisier quantile) and with a window too short for the
+        ``coverage`` asked (``ceil((n + 1) coverage) > n`` gives an infinite
+        bound).
+    per_series : bool, default=False
+        For a panel, calibrate every series on its own errors (Mondrian
+        conformal prediction): a quiet cell gets a narrow interval and a busy
+        one a wide one, each covering ``coverage`` of its own hours, where
+        pooled errors over-cover the quiet series and under-cover the busy.
+        It needs a panel at ``fit``, ``update`` and ``predict`` time, and
+        enough calibration rows per series.
+    relative : bool, default=False
+        Measure each error against the size of its forecast, ``|y - f| / |f|``,
+        and give the interval ``f -/+ q |f|`` (normalised conformal scores):
+        the interval follows the level, so a cell whose traffic falls to a
+        tenth (the holidays) gets a tenth of the width instead of keeping the
+        working weeks'. It helps where errors grow with the level (traffic,
+        demand); it hurts where they do not, and near zero forecasts (an error
+        against a zero forecast is infinite, and so is a width learnt from it).
 
     Attributes
     ----------
@@ -118,10 +177,17 @@ class ConformalRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         The clone that predicts: fitted on the earlier rows (on all of them
         with ``refit=True``).
     calibration_errors_ : ndarray of shape (n_calibration, n_outputs)
-        The sorted absolute errors of each target column on the calibration
-        rows (rows with a NaN forecast or target left out per column).
+        The sorted absolute (with ``relative=True``, relative) errors of each
+        target column on the calibration rows (rows with a NaN forecast or
+        target left out per column, NaN last), then on the rows given to
+        :meth:`update`, the latest ``calibration_window`` instants only.
     n_calibration_ : ndarray of int of shape (n_outputs,)
-        Calibration errors per column.
+        Calibration errors per column; ``(n_series, n_outputs)`` with
+        ``per_series=True``.
+    series_ : ndarray of shape (n_series,)
+        With ``per_series=True``, the series calibrated, in the order of the
+        rows of ``n_calibration_`` (and of ``calibration_errors_``, then a
+        list of one array per series).
     n_features_in_ : int
         Columns of ``X``.
 
@@ -148,13 +214,32 @@ class ConformalRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         "calibration_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "gap": [Interval(numbers.Integral, 0, None, closed="left")],
         "refit": ["boolean"],
+        "calibration_window": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            None,
+        ],
+        "per_series": ["boolean"],
+        "relative": ["boolean"],
     }
 
-    def __init__(self, estimator, *, calibration_fraction=0.2, gap=0, refit=False):
+    def __init__(
+        self,
+        estimator,
+        *,
+        calibration_fraction=0.2,
+        gap=0,
+        refit=False,
+        calibration_window=None,
+        per_series=False,
+        relative=False,
+    ):
         self.estimator = estimator
         self.calibration_fraction = calibration_fraction
         self.gap = gap
         self.refit = refit
+        self.calibration_window = calibration_window
+        self.per_series = per_series
+        self.relative = relative
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
@@ -173,14 +258,142 @@ class ConformalRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         self : ConformalRegressor
             The fitted model.
         """
-        errors, _ = self._calibrate(X, y)
-        self.calibration_errors_ = np.sort(np.abs(errors), axis=0)  # NaN last
+        self._calibrate(X, y)
+        self._recalibrate()
         return self
 
-    def _calibrate(self, X, y):
-        """Fit ``estimator_``; return its tail's errors and forecasts.
+    def _recalibrate(self):
+        """Derive the fitted attributes from the kept errors."""
+        sorted_errors = [
+            np.sort(np.abs(e) / self._weight(f), axis=0) for e, f in self._by_group()
+        ]
+        counts = np.array([np.isfinite(e).sum(axis=0) for e, _ in self._by_group()])
+        if self.per_series:
+            self.calibration_errors_, self.n_calibration_ = sorted_errors, counts
+        else:  # NaN last
+            self.calibration_errors_, self.n_calibration_ = sorted_errors[0], counts[0]
 
-        Both ``(n_calibration, n_outputs)``: ``y - forecast`` and the forecast.
+    def _weight(self, pred):
+        """Return what an error is measured against: 1, or the forecast's size."""
+        if not self.relative:
+            return np.ones_like(pred)
+        with np.errstate(divide="ignore"):
+            return np.abs(pred)
+
+    def _by_group(self):
+        """Yield (errors, forecasts) of each series (of all rows, if pooled)."""
+        if not self.per_series:
+            yield self._errors, self._pred
+            return
+        for label in self.series_:
+            rows = self._series == label
+            yield self._errors[rows], self._pred[rows]
+
+    def _group_of_rows(self, X, n: int) -> np.ndarray:
+        """Index in ``series_`` of each row's series (0 for all, if pooled)."""
+        if not self.per_series:
+            return np.zeros(n, dtype=np.int64)
+        labels = _row_series(X, n, True)
+        where = pd.Index(self.series_).get_indexer(labels)
+        if (where < 0).any():
+            unknown = pd.unique(labels[where < 0])[:5]
+            raise ValueError(
+                f"{type(self).__name__}(per_series=True) has no calibration errors "
+                f"for series {[as_written(v) for v in unknown]}; it calibrated "
+                f"{len(self.series_)} "
+                "series. Fit on a panel that holds them, or per_series=False."
+            )
+        return where
+
+    def update(self, X, y):
+        """Record the realised targets of new rows and recalibrate; no refit.
+
+        The estimator forecasts ``X`` (as :meth:`predict` does); its errors
+        against ``y`` join the calibration errors, which keep the latest
+        ``calibration_window`` instants, and the fitted attributes follow. The
+        network is not retrained (sktime's ``update(update_params=False)``).
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or panel of shape (n_samples, ...)
+            Inputs of the rows whose targets are now known, in ``predict``'s
+            form. A window pipeline needs history: pass the rows from the end
+            of the fitted data (or from inside its last window) up to the new
+            ones, with NaN targets on the rows that are not new.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Their realised targets; NaN where not known or not new (such cells
+            are not recorded).
+
+        Returns
+        -------
+        self : ConformalRegressor
+            The recalibrated model.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import Ridge
+        >>> from lstmforecast.regressors import ConformalRegressor
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(600, 2))
+        >>> noise = np.r_[rng.normal(0, 0.1, 400), rng.normal(0, 1.0, 200)]
+        >>> y = X.sum(axis=1) + noise
+        >>> model = ConformalRegressor(Ridge(), calibration_window=100)
+        >>> width = lambda m: np.ptp(m.predict_interval(X[:1], 0.8))
+        >>> before = width(model.fit(X[:400], y[:400]))
+        >>> after = width(model.update(X[400:], y[400:]))  # the noise grew
+        >>> bool(after > 5 * before)
+        True
+        """
+        check_is_fitted(self)
+        X, y = _as_indexable(X, y)
+        check_same_rows(
+            f"{type(self).__name__}.update",
+            "Pass one target row per row of X.",
+            X=X,
+            y=y,
+        )
+        n = _num_samples(X)
+        times, panel = _row_times(X, n, self._n_seen)
+        if panel != self._panel:
+            raise ValueError(
+                f"{type(self).__name__}.update got "
+                f"{'a panel' if panel else 'rows without a (series, time) index'}, "
+                f"but it was fitted on {'a panel' if self._panel else 'one series'}."
+                " Pass rows of the same kind as in fit."
+            )
+        y = np.asarray(y, dtype=float).reshape(n, -1)
+        pred = np.asarray(self.estimator_.predict(X), dtype=float).reshape(n, -1)
+        if y.shape[1] != self._errors.shape[1]:
+            raise ValueError(
+                f"{type(self).__name__}.update got y with {y.shape[1]} column(s); "
+                f"it was fitted on {self._errors.shape[1]}. Pass the same targets."
+            )
+        errors = y - pred
+        new = np.isfinite(errors).any(axis=1)
+        series = _row_series(X, n, self.per_series)[new]
+        self._group_of_rows(X, n)  # refuses series it has no calibration for
+        self._store(
+            np.r_[self._errors, errors[new]],
+            np.r_[self._pred, pred[new]],
+            np.r_[self._times, times[new]],
+            np.r_[self._series, series],
+        )
+        self._n_seen += 0 if panel else n
+        self._recalibrate()
+        return self
+
+    def _store(self, errors, pred, times, series):
+        """Keep the latest ``calibration_window`` instants' errors and forecasts."""
+        keep = _latest(times, self.calibration_window)
+        self._errors, self._pred = errors[keep], pred[keep]
+        self._times, self._series = times[keep], series[keep]
+
+    def _calibrate(self, X, y):
+        """Fit ``estimator_``; keep its tail's errors and forecasts.
+
+        Both ``(n_calibration, n_outputs)``: ``y - forecast`` and the forecast,
+        the latest ``calibration_window`` instants, with their instants.
         """
         X, y = _as_indexable(X, y)
         check_same_rows(_OWNER, "Pass one target row per row of X.", X=X, y=y)
@@ -202,8 +415,14 @@ class ConformalRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         pred = np.asarray(self.estimator_.predict(_safe_indexing(X, after)), float)
         pred = pred.reshape(len(after), -1)[calibrates]
         errors = y_cal.reshape(len(cal), -1) - pred
-        self.n_calibration_ = np.isfinite(errors).sum(axis=0)
-        if not self.n_calibration_.all():
+        times, self._panel = _row_times(X, n, 0)
+        self._n_seen = n
+        series = _row_series(X, n, self.per_series)
+        self._store(errors, pred, times[cal], series[cal])
+        if self.per_series:
+            self.series_ = pd.unique(series)
+        counts = [np.isfinite(e).sum(axis=0) for e, _ in self._by_group()]
+        if not np.all(counts):
             raise ValueError(
                 f"{type(self).__name__} got no finite forecast and target on its "
                 f"{len(cal)} calibration rows (NaN: windows without history, or "
@@ -215,7 +434,6 @@ class ConformalRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(self.estimator_, name):
                 setattr(self, name, getattr(self.estimator_, name))
-        return errors, pred
 
     def __sklearn_tags__(self):
         """Declare dense input, the estimator's NaN support, multi-output y."""
@@ -271,9 +489,14 @@ class ConformalRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
             )
         pred = np.asarray(self.predict(X), dtype=float)
         pred2 = pred.reshape(len(pred), -1)
-        width = np.empty(pred2.shape[1])
-        for j, n in enumerate(self.n_calibration_):
-            k = math.ceil((n + 1) * coverage)
-            width[j] = self.calibration_errors_[k - 1, j] if k <= n else np.inf
+        counts = np.atleast_2d(self.n_calibration_)
+        errors = (
+            self.calibration_errors_ if self.per_series else [self.calibration_errors_]
+        )
+        width = np.empty(counts.shape)
+        for g, j in np.ndindex(*counts.shape):
+            n, k = counts[g, j], math.ceil((counts[g, j] + 1) * coverage)
+            width[g, j] = errors[g][k - 1, j] if k <= n else np.inf
+        width = width[self._group_of_rows(X, len(pred2))] * self._weight(pred2)
         out = np.stack([pred2 - width, pred2 + width], axis=-1)
         return out[:, 0, :] if self._y_ndim == 1 else out

@@ -10,14 +10,16 @@ def test_bench_options_scores_every_configuration_per_cell(load_benchmark, capsy
     table = bench.main(
         ["--epochs", "1", "--seeds", "1", "--horizons", "1", "24"]
         + ["--configs", "base", "anchor=24", "linear", "capacity", "quantiles"]
+        + ["capacity (relative, rolling, per cell)", "conformal (rolling, per cell)"]
     )
     text = capsys.readouterr().out
-    assert len(table) == 2 * 5 * 3  # horizons x configurations x cells
+    assert len(table) == 2 * 7 * 3  # horizons x configurations x cells
     assert set(table["cell"]) == {4159, 4556, 5161}
     assert np.isfinite(table[["mse / naive", "cost / naive"]].to_numpy()).all()
     assert (table["cost / naive"] > 0).all()
-    coverage = table.loc[table["config"] == "quantiles", "coverage"]
-    assert coverage.between(0, 1).all() and table["coverage"].isna().sum() == 24
+    intervals = table["config"].isin(["quantiles", "conformal (rolling, per cell)"])
+    assert table.loc[intervals, "coverage"].between(0, 1).all()
+    assert table["coverage"].isna().sum() == 2 * 5 * 3  # the five without intervals
     assert "cost / naive" in text and "fit seconds (median)" in text
 
 
@@ -30,3 +32,41 @@ def test_the_seasonal_naive_is_the_value_a_day_before(load_benchmark):
     first = test.index[0]
     day_before = whole.loc[first[1] - np.timedelta64(24, "h"), first[0]]
     assert naive[0, 0] == day_before
+
+
+class _Recorder:
+    """A stand-in plan that logs what each day's forecast could have known."""
+
+    def __init__(self, H):
+        self.H, self.known, self.log, self.recorded = H, [], [], []
+
+    def predict(self, rows):
+        self.log.append((rows.index.get_level_values("time").max(), list(self.known)))
+        return np.zeros((len(rows), self.H))
+
+    def predict_interval(self, rows, coverage):
+        return np.zeros((len(rows), self.H, 2))
+
+    def update(self, rows, y):
+        times = rows.index.get_level_values("time")
+        new = np.isfinite(y).all(axis=1)
+        last = times[new] + np.timedelta64(self.H - 1, "h")  # a target's last hour
+        self.known.extend(last)
+        self.recorded.extend(zip(rows.index[new], strict=True))
+
+
+@pytest.mark.parametrize("H", [1, 24])
+def test_day_by_day_never_calibrates_on_a_target_not_yet_seen(load_benchmark, H):
+    bench = load_benchmark("bench_options")
+    train, test = bench.data(type("Args", (), {"test_days": 10})())
+    plan = _Recorder(H)
+    bench.day_by_day(plan, train, test, H, interval=True)
+    for forecast_end, known in plan.log:
+        day_start = forecast_end.floor("D")
+        # every recorded target's last hour was over before the day's first
+        # forecast was made (at the end of the hour before the day)
+        assert all(t < day_start for t in known)
+    assert len(plan.log) == 10
+    assert len(set(plan.recorded)) == len(plan.recorded)  # each row once
+    complete = len(test) - 3 * (H - 1)  # rows whose H steps end inside the test
+    assert len(plan.recorded) == complete
