@@ -12,7 +12,10 @@ operations per step; its backward pass is written by hand (a
 ``torch.autograd.Function``), so autograd records one node per sequence rather
 than a dozen per step. The mLSTM has no recurrence through its outputs and runs
 in chunks of time steps: a matrix product within each chunk, its matrix memory
-carried between chunks.
+carried between chunks; its causal convolution is a few ``addcmul`` on the
+``(batch, time, width)`` layout (no transposes, a cheap backward pass). Large
+temporaries are kept few (in-place operations): a fresh one costs page faults
+that can take longer than the arithmetic on it.
 """
 
 from __future__ import annotations
@@ -109,22 +112,28 @@ class _SLSTMScan(torch.autograd.Function):
         R, gates, hs, cs, ns, pre_f = ctx.saved_tensors
         T, B, H = hs.shape
         i, f, g, o = gates.chunk(4, 2)  # i', f', tanh(z~), sigmoid(o~)
-        zero = hs.new_zeros(1, B, H)
-        h_prev = torch.cat([zero, hs[:-1]])
-        c_prev, n_prev = torch.cat([zero, cs[:-1]]), torch.cat([zero, ns[:-1]])
-        f_scale = f  # d f' / d f~ = f' * d log f / d f~: sigmoid(-f~) or 1
-        if pre_f is not None:
+        # the factors of the recursion, for every step at once (out of the loop),
+        # in place where possible: fresh large temporaries cost page faults
+        # d f' / d f~ = f' * d log f / d f~ (sigmoid(-f~) or 1), from step 2 on
+        f_scale = f[1:]
+        if pre_f is not None:  # -f~ = -(W_f x + b_f) - R_f h_{t-1}
             pre = torch.addmm(
-                pre_f.reshape(-1, H), h_prev.reshape(-1, H), R[H : 2 * H].t()
+                pre_f[1:].reshape(-1, H),
+                hs[:-1].reshape(-1, H),
+                R[H : 2 * H].t(),
+                beta=-1,
+                alpha=-1,
             )
-            f_scale = f * torch.sigmoid(-pre).view(T, B, H)
-        # the factors of the recursion, for every step at once (out of the loop)
+            f_scale = pre.sigmoid_().view(T - 1, B, H).mul_(f_scale)
         htilde = cs / ns
-        do_dh = htilde * o * (1 - o)
+        do_dh = torch.rsub(o, 1).mul_(o).mul_(htilde)
         dc_dh = o / ns  # h = o c / n
-        dn_dh = -dc_dh * htilde
-        di_dc, df_dc, df_dn = g * i, c_prev * f_scale, n_prev * f_scale
-        dz_dc = i * (1 - g * g)
+        dn_dh = torch.mul(dc_dh, htilde).neg_()
+        di_dc = g * i
+        df_dc, df_dn = hs.new_zeros(T, B, H), hs.new_zeros(T, B, H)  # c_0 = n_0 = 0
+        torch.mul(cs[:-1], f_scale, out=df_dc[1:])
+        torch.mul(ns[:-1], f_scale, out=df_dn[1:])
+        dz_dc = torch.mul(g, g).neg_().add_(1).mul_(i)
         d_gates = torch.empty_like(gates)
         di, df, dz, do = d_gates.chunk(4, 2)
         dh = dhs[-1]
@@ -370,19 +379,22 @@ class SLSTMModule(nn.Module):
 _NO_WRITE = -1e30
 
 
-def _chunk_states(k, v, log_i, F_cum):
+def _chunk_states(k, v, log_i, F_cum, k_scale=1.0):
     """Return the memory before each chunk: ``(C, n, M)``, each chunk's first axis.
 
     Each chunk's own write, stabilised by its largest weight, is one batched
     product; the loop over chunks only decays and adds those (small tensors).
     ``M`` is the stabiliser (a constant for the gradient: the outputs do not
-    depend on it).
+    depend on it). The keys are scaled by ``k_scale`` here (on the weights).
     """
     to_end = F_cum[..., -1:] - F_cum + log_i  # log weight of step s at chunk end
     g = to_end.detach().amax(-1)  # (batch, heads, chunks)
     w = torch.exp(to_end - g[..., None])
-    C_own = (v * w[..., None]).transpose(-2, -1) @ k  # (..., chunks, d, d)
-    n_own = (k * w[..., None]).sum(-2)
+    if k_scale != 1.0:
+        w = w * k_scale
+    kw = k * w[..., None]  # the weighted keys, once for C and n
+    C_own = v.transpose(-2, -1) @ kw  # (..., chunks, d, d)
+    n_own = kw.sum(-2)
     C, n = torch.zeros_like(C_own[:, :, 0]), torch.zeros_like(n_own[:, :, 0])
     M = torch.full_like(g[..., 0], _NO_WRITE)
     states = []
@@ -407,10 +419,13 @@ def _chunk_states(k, v, log_i, F_cum):
     return before, (C, n, M)
 
 
-def _mlstm(q, k, v, log_i, log_f, chunk_size: int, last_step: bool = False):
+def _mlstm(
+    q, k, v, log_i, log_f, chunk_size: int, last_step: bool = False, k_scale=1.0
+):
     """Run the stabilised mLSTM over whole sequences: ``(h, final state)``.
 
-    ``q, k, v`` (batch, heads, time, d) with ``k`` already scaled by 1/sqrt(d);
+    ``q, k, v`` (batch, heads, time, d) with ``k`` to be scaled by ``k_scale``
+    (1/sqrt(d), applied to the small weights when ``last_step``);
     ``log_i, log_f`` (batch, heads, time). The sequence is cut into chunks of
     at most ``chunk_size`` steps (padded at the start with steps that write
     nothing):
@@ -434,8 +449,10 @@ def _mlstm(q, k, v, log_i, log_f, chunk_size: int, last_step: bool = False):
         log_i.reshape(B, heads, n_chunks, L),
         log_f.reshape(B, heads, n_chunks, L),
     )
+    if not last_step and k_scale != 1.0:
+        k, k_scale = k * k_scale, 1.0
     F_cum = log_f.cumsum(-1)  # log of f over the chunk's steps up to t
-    (C, n, M), final = _chunk_states(k, v, log_i, F_cum)
+    (C, n, M), final = _chunk_states(k, v, log_i, F_cum, k_scale)
     if last_step:  # h~_T = C_T q_T / max(|n_T^T q_T|, exp(-m_T))
         C, n, M = final
         q_T = q[:, :, -1, -1:, :]  # (batch, heads, 1, d)
@@ -453,6 +470,42 @@ def _mlstm(q, k, v, log_i, log_f, chunk_size: int, last_step: bool = False):
     dot = weights.sum(-1) + carry * (q @ n[..., None])[..., 0]
     h = num / torch.maximum(dot.abs(), torch.exp(-m))[..., None]
     return h.reshape(B, heads, T + pad, d)[:, :, pad:], final
+
+
+class _CausalConv(torch.autograd.Function):
+    """The mLSTM block's causal depthwise convolution, one ``addcmul`` per tap.
+
+    ``nn.Conv1d(groups=width, padding=kernel - 1)`` cut to the first ``time``
+    outputs, on ``a`` (batch, time, width) itself: the same values (up to the
+    order of the sums) without the transposes and the convolution's slow
+    backward pass on the CPU.
+    """
+
+    @staticmethod
+    def forward(ctx, a, weight, bias):
+        T, K = a.shape[1], weight.shape[-1]
+        w = weight[:, 0]  # (width, kernel): tap r reads a[t - (K - 1 - r)]
+        out = torch.addcmul(bias, a, w[:, K - 1])
+        for r, s in ((r, K - 1 - r) for r in range(K - 1)):
+            if s < T:
+                out[:, s:].addcmul_(a[:, : T - s], w[:, r])
+        ctx.save_for_backward(a, weight)
+        return out
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, dout):
+        a, weight = ctx.saved_tensors
+        T, K = a.shape[1], weight.shape[-1]
+        w = weight[:, 0]
+        da = dout * w[:, K - 1]
+        dw = torch.zeros_like(w)
+        dw[:, K - 1] = (dout * a).sum((0, 1))
+        for r, s in ((r, K - 1 - r) for r in range(K - 1)):
+            if s < T:
+                da[:, : T - s].addcmul_(dout[:, s:], w[:, r])
+                dw[:, r] = (dout[:, s:] * a[:, : T - s]).sum((0, 1))
+        return da, dw[:, None], dout.sum((0, 1))
 
 
 class _BlockDiagonalProduct(torch.autograd.Function):
@@ -547,9 +600,13 @@ class _MLSTMCell(nn.Module):
         def split(x):  # (batch, time, width) -> (batch, heads, time, d)
             return x.view(B, T, heads, d).transpose(1, 2)
 
-        k = split(k) / math.sqrt(d)
         h, state = _mlstm(
-            split(q), k, split(v), log_i, log_f, self.chunk_size, last_step
+            *map(split, (q, k, v)),
+            log_i,
+            log_f,
+            self.chunk_size,
+            last_step,
+            k_scale=1 / math.sqrt(d),
         )
         if last_step:
             x_conv = x_conv[:, -1:]
@@ -744,8 +801,7 @@ class MLSTMModule(nn.Module):
             a, z = F.linear(x, W_a, b_a), F.linear(x[:, -1:], W_z, b_z)
         else:
             a, z = self.up_proj(x).chunk(2, dim=-1)
-        conv = self.conv(a.transpose(1, 2))[..., :T].transpose(1, 2).contiguous()
-        conv = F.silu(conv)
+        conv = F.silu(_CausalConv.apply(a, self.conv.weight, self.conv.bias))
         q, k, v = self.qkv(conv, a)
         h, state = self.cell(q, k, v, conv, last_step)
         return u + self.down_proj(h * F.silu(z)), state

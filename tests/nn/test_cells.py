@@ -21,7 +21,12 @@ from lstmforecast.nn import (
     SLSTMModule,
 )
 from lstmforecast.nn._cells import _PeepholeScan
-from lstmforecast.nn._xlstm import _BlockDiagonalProduct, _mlstm, _SLSTMScan
+from lstmforecast.nn._xlstm import (
+    _BlockDiagonalProduct,
+    _CausalConv,
+    _mlstm,
+    _SLSTMScan,
+)
 
 B, T, D, H = 2, 5, 2, 3  # batch, time, features, hidden
 
@@ -347,6 +352,21 @@ def test_the_hand_written_backward_passes_are_the_gradients():
         )
     x, W = rand(5, 4 * 3), rand(4, 2, 3)  # 4 blocks of 3 inputs, 2 outputs
     assert torch.autograd.gradcheck(_BlockDiagonalProduct.apply, (x, W))
+    for K in (1, 3, 7):  # a kernel longer than the sequence too
+        a, w, b = rand(2, 5, 3), rand(3, 1, K), rand(3)
+        assert torch.autograd.gradcheck(_CausalConv.apply, (a, w, b))
+
+
+@pytest.mark.parametrize("K", [1, 4, 9])
+def test_the_causal_convolution_is_torch_s_depthwise_convolution(K):
+    gen = torch.Generator().manual_seed(0)
+    a, w, b = (torch.randn(*s, generator=gen) for s in ((3, 8, 6), (6, 1, K), (6,)))
+    ref = nn.functional.conv1d(a.transpose(1, 2), w, b, padding=K - 1, groups=6)[
+        ..., :8
+    ]
+    torch.testing.assert_close(
+        _CausalConv.apply(a, w, b), ref.transpose(1, 2), atol=1e-6, rtol=0
+    )
 
 
 @pytest.mark.parametrize(
