@@ -83,7 +83,7 @@ def _row_times(X, n: int, start: int):
     return np.arange(start, start + n), False
 
 
-def _row_series(X, n: int, per_series: bool):
+def _row_series(X, n: int, per_series: bool, owner: str = _OWNER):
     """Each row's series label (a panel's first level), or one group for all."""
     index = getattr(X, "index", None)
     if not per_series:
@@ -91,7 +91,7 @@ def _row_series(X, n: int, per_series: bool):
     if not isinstance(index, pd.MultiIndex):
         got = "an array" if index is None else f"a {type(index).__name__}"
         raise ValueError(
-            f"{_OWNER}(per_series=True) needs a panel: X indexed by a (series, "
+            f"{owner}(per_series=True) needs a panel: X indexed by a (series, "
             f"time) MultiIndex; got {got}. Pass a panel, or per_series=False."
         )
     return np.asarray(index.get_level_values(0))
@@ -293,7 +293,7 @@ class ConformalRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         """Index in ``series_`` of each row's series (0 for all, if pooled)."""
         if not self.per_series:
             return np.zeros(n, dtype=np.int64)
-        labels = _row_series(X, n, True)
+        labels = _row_series(X, n, True, type(self).__name__)
         where = pd.Index(self.series_).get_indexer(labels)
         if (where < 0).any():
             unknown = pd.unique(labels[where < 0])[:5]
@@ -371,7 +371,7 @@ class ConformalRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
             )
         errors = y - pred
         new = np.isfinite(errors).any(axis=1)
-        series = _row_series(X, n, self.per_series)[new]
+        series = _row_series(X, n, self.per_series, type(self).__name__)[new]
         self._group_of_rows(X, n)  # refuses series it has no calibration for
         self._store(
             np.r_[self._errors, errors[new]],
@@ -417,7 +417,7 @@ class ConformalRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         errors = y_cal.reshape(len(cal), -1) - pred
         times, self._panel = _row_times(X, n, 0)
         self._n_seen = n
-        series = _row_series(X, n, self.per_series)
+        series = _row_series(X, n, self.per_series, type(self).__name__)
         self._store(errors, pred, times[cal], series[cal])
         if self.per_series:
             self.series_ = pd.unique(series)

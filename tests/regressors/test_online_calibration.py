@@ -207,3 +207,9 @@ def test_a_relative_offset_is_the_best_share_of_the_forecast():
     assert cost(share) < provisioning_cost(
         y[1600:], absolute.predict(X[1600:]), step=0.1
     )
+
+
+def test_the_capacity_rule_names_itself_when_it_needs_a_panel():
+    X, y = _panel(n=100)
+    with pytest.raises(ValueError, match=r"^CapacityRegressor\(per_series=True\)"):
+        CapacityRegressor(Ridge(), step=0.1, per_series=True).fit(X.values, y.values)
