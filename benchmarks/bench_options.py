@@ -55,7 +55,9 @@ How to run
 ----------
 From the repository root::
 
-    python benchmarks/bench_options.py                  # about 10 minutes
+    python benchmarks/bench_options.py                  # every configuration, ~40 min
+    python benchmarks/bench_options.py --window 72 \
+        --configs "conformal (rolling, per cell)"    # the intervals of the guide
     python benchmarks/bench_options.py --epochs 1 --seeds 1 --horizons 1  # smoke
 """
 
