@@ -15,6 +15,8 @@ anchor) per configuration, MIMO over ``H`` steps (1 and 24):
   hour yesterday / last week;
 - ``linear``: ``linear_path=True``;
 - ``anchor=24 + linear``;
+- ``ridge`` / ``anchor=24 + ridge``: ``linear_path="ridge"`` (the linear map
+  fitted in closed form first, the network gated in from zero);
 - ``calendar`` / ``anchor=24 + linear + calendar``: the calendar of every
   forecast hour (``CalendarFeatures(["hour", "day_of_week", "working_day"],
   encoding="cyclical", horizon=H)``, Milan's holidays) as ``future_columns`` of
@@ -77,6 +79,8 @@ CONFIGS = {
     "anchor=168": {"anchor": 168},
     "linear": {"linear_path": True},
     "anchor=24 + linear": {"anchor": 24, "linear_path": True},
+    "ridge": {"linear_path": "ridge"},
+    "anchor=24 + ridge": {"anchor": 24, "linear_path": "ridge"},
     "calendar": {"calendar": True},
     "anchor=24 + linear + calendar": {
         "anchor": 24,

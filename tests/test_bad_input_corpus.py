@@ -3450,7 +3450,8 @@ bad(
     WINDOWS[:5],
     TARGET[:5],
     match=[
-        "validation_fraction=0.5 and a gap of 4 rows leave no training rows out of 5",
+        "validation_fraction=0.5 and a gap of 4 rows leave no training rows out of "
+        "n_samples=5",
         "'validation_gap'",
     ],
 )

@@ -168,10 +168,14 @@ def test_bench_public_quick_on_the_synthetic_series(
     assert np.isfinite(table["mse"]).all() and (table["mse"] > 0).all()
     assert list(table.loc[table["horizon"] == 24, "scored"].unique()) == [217 * 24]
     checks = result["targets"]
-    assert list(checks["horizon"]) == [1, 24] and checks["le_mstl"].isna().all()
+    assert checks["le_mstl"].isna().all()
+    for config in bench.LIBRARY:  # every library configuration is judged
+        assert list(checks.loc[checks["config"] == config, "horizon"]) == [1, 24]
+        assert f"target for {config} " in text
     assert "incomplete" in text
     written = out.with_suffix(".md").read_text()
     assert "### synthetic" in written and "| lstm (recommended) |" in written
+    assert "| lstm (ridge path) |" in written
 
 
 def test_public_series_name_their_package_when_it_is_missing(

@@ -76,6 +76,24 @@ ESTIMATORS = [
         linear_path=True,
         windows_per_epoch=24,
     ),
+    # the closed-form linear path, with early stopping; and with quantiles
+    MLPRegressor(
+        hidden_size=(4,),
+        max_epochs=3,
+        random_state=0,
+        linear_path="ridge",
+        early_stopping=True,
+        center="last",
+        scale="std",
+    ),
+    LSTMRegressor(
+        hidden_size=4,
+        max_epochs=2,
+        random_state=0,
+        linear_path="ridge",
+        loss="quantile",
+        quantiles=[0.2, 0.5, 0.8],
+    ),
     # three quantiles in one fit, clipped at zero
     LSTMRegressor(
         hidden_size=4,

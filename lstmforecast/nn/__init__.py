@@ -4,6 +4,7 @@ from lstmforecast.nn._cells import PeepholeLSTMModule
 from lstmforecast.nn._fleet import RecurrentFleetModule
 from lstmforecast.nn._losses import MultiQuantileLoss, PinballLoss, ProvisioningLoss
 from lstmforecast.nn._modules import (
+    FittedLinearPath,
     LinearPath,
     MLPModule,
     QuantileHead,
@@ -14,6 +15,7 @@ from lstmforecast.nn._seq2seq import Seq2SeqModule
 from lstmforecast.nn._xlstm import MLSTMModule, SLSTMModule
 
 __all__ = [
+    "FittedLinearPath",
     "LinearPath",
     "MLPModule",
     "MLSTMModule",

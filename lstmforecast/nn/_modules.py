@@ -448,8 +448,106 @@ class QuantileHead(nn.Module):
         out : torch.Tensor of shape (batch, n_columns * n_quantiles)
             Quantile fastest, increasing within each column.
         """
-        raw = self.module(X, *args, **kwargs)
-        raw = raw.reshape(len(raw), -1, self.n_quantiles)
-        steps = nn.functional.softplus(raw[..., 1:])
-        ordered = torch.cat([raw[..., :1], raw[..., :1] + steps.cumsum(dim=-1)], -1)
-        return ordered.reshape(len(raw), -1)
+        return _ordered_quantiles(self.module(X, *args, **kwargs), self.n_quantiles)
+
+
+def _ordered_quantiles(raw: torch.Tensor, n_quantiles: int) -> torch.Tensor:
+    """Map raw values (quantile fastest) to increasing quantiles per column."""
+    raw = raw.reshape(len(raw), -1, n_quantiles)
+    steps = nn.functional.softplus(raw[..., 1:])
+    ordered = torch.cat([raw[..., :1], raw[..., :1] + steps.cumsum(dim=-1)], -1)
+    return ordered.reshape(len(raw), -1)
+
+
+class FittedLinearPath(nn.Module):
+    r"""A fixed linear autoregression, plus a network gated from zero.
+
+    ``gate * module(X) + W vec(X) + b``: ``W`` and ``b`` are buffers (saved with
+    the weights, never trained), set by :meth:`set_linear` to a linear model
+    fitted beforehand in closed form (the regressors' ``linear_path='ridge'``),
+    and the scalar ``gate`` is a parameter that starts at zero. The untrained
+    sum is therefore exactly that linear model, and training moves the network
+    in only as far as it lowers the loss: the network learns the residual of
+    the linear autoregression (the ARIMA-plus-network hybrids of Zhang, 2003),
+    not the whole signal. With ``n_quantiles > 1`` the network's raw outputs
+    become increasing quantiles first (as in :class:`QuantileHead`) and the
+    same linear forecast is added to every quantile of a column, so they still
+    never cross.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The network; its output has ``n_outputs * n_quantiles`` columns.
+    n_inputs : int
+        Size of one flattened input (``lookback x features`` for a window).
+    n_outputs : int
+        Target columns.
+    n_quantiles : int, default=1
+        Quantiles per target column.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from lstmforecast.nn import FittedLinearPath, MLPModule
+    >>> net = FittedLinearPath(MLPModule(3, (4,)), n_inputs=3, n_outputs=1)
+    >>> net.set_linear(torch.tensor([[0.0, 0.0, 1.0]]), torch.tensor([0.5]))
+    >>> net(torch.tensor([[1.0, 2.0, 3.0]]))  # the gate is 0: the linear model
+    tensor([[3.5000]], grad_fn=<AddBackward0>)
+    """
+
+    def __init__(
+        self, module: nn.Module, n_inputs: int, n_outputs: int, n_quantiles: int = 1
+    ):
+        super().__init__()
+        n_inputs = _count(n_inputs, "n_inputs", "FittedLinearPath")
+        self.n_outputs = _count(n_outputs, "n_outputs", "FittedLinearPath")
+        self.n_quantiles = _count(n_quantiles, "n_quantiles", "FittedLinearPath")
+        self.module = module
+        self.register_buffer("weight", torch.zeros(self.n_outputs, n_inputs))
+        self.register_buffer("bias", torch.zeros(self.n_outputs))
+        self.gate = nn.Parameter(torch.zeros(()))
+
+    def set_linear(self, weight: torch.Tensor, bias: torch.Tensor) -> None:
+        """Set the linear model: ``weight`` (outputs, inputs), ``bias`` (outputs,).
+
+        Parameters
+        ----------
+        weight, bias : torch.Tensor or array-like
+            The coefficients and intercepts, in the units of the module's inputs
+            and outputs; copied (in the buffers' dtype and device).
+        """
+        weight = torch.as_tensor(weight, dtype=self.weight.dtype)
+        bias = torch.as_tensor(bias, dtype=self.bias.dtype)
+        if weight.shape != self.weight.shape or bias.shape != self.bias.shape:
+            raise ValueError(
+                f"FittedLinearPath.set_linear expects a weight of shape "
+                f"{tuple(self.weight.shape)} and a bias of shape "
+                f"{tuple(self.bias.shape)}; got {tuple(weight.shape)} and "
+                f"{tuple(bias.shape)}. Fit one coefficient per input and output."
+            )
+        with torch.no_grad():
+            self.weight.copy_(weight)
+            self.bias.copy_(bias)
+
+    def forward(self, X: torch.Tensor, *args, **kwargs) -> torch.Tensor:
+        """Return ``gate * module(X, ...)`` plus the linear model of ``vec(X)``.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (batch, ...)
+            Inputs of ``module``.
+        *args, **kwargs
+            Passed on to ``module`` (the series ids of a :class:`SeriesEmbedding`).
+
+        Returns
+        -------
+        out : torch.Tensor of shape (batch, n_outputs * n_quantiles)
+            The sum (quantile fastest).
+        """
+        raw = self.gate * self.module(X, *args, **kwargs)
+        if self.n_quantiles > 1:
+            raw = _ordered_quantiles(raw, self.n_quantiles)
+        linear = torch.addmm(self.bias, X.reshape(len(X), -1), self.weight.T)
+        if self.n_quantiles > 1:
+            linear = linear.repeat_interleave(self.n_quantiles, dim=1)
+        return raw + linear

@@ -33,6 +33,7 @@ from lstmforecast._validation import (
 )
 from lstmforecast.datasets._schema import as_written
 from lstmforecast.nn import (
+    FittedLinearPath,
     LinearPath,
     MultiQuantileLoss,
     PinballLoss,
@@ -50,6 +51,7 @@ from lstmforecast.regressors._lazy import (
     lazy_predict,
     prepare_lazy_fit,
 )
+from lstmforecast.regressors._ridge_path import ridge_path, set_ridge_path
 
 _LOSSES = {"squared_error", "absolute_error", "huber", "quantile", "provisioning"}
 _OPTIMIZERS = {
@@ -169,8 +171,8 @@ class _TailSplit:
         if n_train < 1:
             raise ValueError(
                 f"validation_fraction={self.fraction} and a gap of {self.gap} rows "
-                f"leave no training rows out of {n}. Lower 'validation_fraction' or "
-                "'validation_gap', or pass more data."
+                f"leave no training rows out of n_samples={n}. Lower "
+                "'validation_fraction' or 'validation_gap', or pass more data."
             )
         if hasattr(dataset, "subset"):  # lazy windows
             return dataset.subset(slice(0, n_train)), dataset.subset(
@@ -462,7 +464,7 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         "unseen_series": [StrOptions({"error", "mean"})],
         "predict_dtype": [StrOptions({"float32", "float64"}), None],
         "anchor": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "linear_path": ["boolean"],
+        "linear_path": ["boolean", StrOptions({"ridge"})],
         "quantiles": [list, tuple, None],
         "nonnegative": ["boolean"],
     }
@@ -760,6 +762,10 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
             if on_gpu:
                 torch.cuda.manual_seed(seed)
             self.net_ = self._build_net(X_model, gap)
+            if hasattr(self, "linear_path_alpha_"):
+                del self.linear_path_alpha_  # from an earlier fit
+            if self.linear_path == "ridge":
+                self._fit_ridge_path(X_model, y2, gap)
             n_params = sum(p.numel() for p in self.net_.module.parameters())
             work = self._thread_work(n_params, min(self.batch_size, len(X_model)))
             self.n_threads_ = _resolve_threads(self.n_threads, work, self.device_)
@@ -770,6 +776,23 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
                 X_t = torch.as_tensor(np.ascontiguousarray(X_model, np.float32))
                 y_t = torch.as_tensor(np.ascontiguousarray(y2))
                 self.net_.fit(X_t.to(self.device_), y_t.to(self.device_))
+
+    def _fit_ridge_path(self, X_model, y2, gap: int) -> None:
+        """Fit ``linear_path='ridge'`` on the rows the network trains on.
+
+        With early stopping, the validation tail and its gap are left out (the
+        split of ``_TailSplit``): the linear model never sees the rows that
+        judge the network. Sets ``linear_path_alpha_``.
+        """
+        n = len(X_model)
+        n_fit = n
+        if self.early_stopping:
+            n_fit = n - max(1, math.ceil(self.validation_fraction * n)) - gap
+        if n_fit < 1:  # _TailSplit names the parameters to change
+            return
+        weight, bias, alpha = ridge_path(X_model, y2, n_fit)
+        set_ridge_path(self.net_.module, weight, bias)
+        self.linear_path_alpha_ = float(alpha[0]) if len(alpha) == 1 else alpha
 
     def _thread_work(self, n_params: int, rows: int) -> int:
         """Parameters x rows x time steps: about a batch's forward multiply-adds.
@@ -880,8 +903,11 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
             inner = self._build_module(np.empty(shape, np.float32), outputs)
             # unseen series are refused or given the mean by predict (unseen_series)
             module = SeriesEmbedding(inner, len(self.series_labels_), int(dim), "mean")
+        n_inputs = int(np.prod(self.input_shape_))
+        if self.linear_path == "ridge":  # the quantiles are its own
+            return FittedLinearPath(module, n_inputs, self.n_outputs_, q)
         if self.linear_path:
-            module = LinearPath(module, int(np.prod(self.input_shape_)), outputs)
+            module = LinearPath(module, n_inputs, outputs)
         if getattr(self, "_quantiles", None) is not None:
             module = QuantileHead(module, q)
         return module
@@ -1347,13 +1373,23 @@ _TRAINING_DOC = """\
         series repeats with a stable season (traffic, demand); hurts where it
         does not (the change from a season back is then noisier than the
         value). Tunable in ``GridSearchCV`` (``[None, 24, 168]``).
-    linear_path : bool, default=False
+    linear_path : bool or 'ridge', default=False
         Add a linear map of the whole window to the network's output (the
-        autoregressive "highway" of LSTNet, :class:`LinearPath`), initialised
-        at zero: the model can always fall back to a linear autoregression on
-        its inputs and the network learns the rest. Helps on series that a
-        ridge regression on lags forecasts well; costs
-        ``lookback x features x outputs`` parameters.
+        autoregressive "highway" of LSTNet). ``True``: a trainable map
+        (:class:`LinearPath`) initialised at zero and learnt with the network
+        by the optimizer; it costs ``lookback x features x outputs``
+        parameters, and on long windows the optimizer rarely gets it to the
+        least-squares solution. ``'ridge'``: the map is fitted first, in closed
+        form, by a ridge regression of the (normalised) targets on the
+        flattened windows the network reads, its penalty chosen by generalised
+        cross-validation (``linear_path_alpha_``), on the training rows only
+        (the validation tail of ``early_stopping`` is left out); it is then
+        fixed, and the network's output enters through a gate that starts at
+        zero (:class:`FittedLinearPath`), so training starts from the linear
+        autoregression and the network learns its residual. Helps on smooth or
+        strongly autocorrelated series, where a well-fitted linear model on
+        lags is hard to beat (weather, demand, flows; the public series of the
+        user guide); costs one pass over the windows before training.
     quantiles : list of float or None, default=None
         Train several quantiles at once (the pinball loss of each, averaged:
         :class:`MultiQuantileLoss`; needs ``loss='quantile'``), increasing
@@ -1400,6 +1436,11 @@ _ATTRIBUTES_DOC = """\
         The device used.
     scale_floor_ : float
         Smallest window spread used by ``scale='std'`` (only with it).
+    linear_path_alpha_ : float or ndarray of shape (n_outputs,)
+        With ``linear_path='ridge'``: the ridge penalty chosen by generalised
+        cross-validation (on the normalised inputs' scale), one per target
+        column (as scikit-learn's ``RidgeCV(alpha_per_target=True)``). The
+        coefficients are ``net_.module_.weight`` and ``net_.module_.bias``.
     n_threads_ : int
         torch threads used in :meth:`fit` (what ``n_threads`` resolved to).
     series_labels_ : list
