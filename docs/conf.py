@@ -72,6 +72,8 @@ sphinx_gallery_conf = {
     "abort_on_example_error": True,
     "show_memory": False,
     "capture_repr": (),
+    # examples run in as many processes as sphinx-build's -j (one without it)
+    "parallel": True,
 }
 
 # -- API reference -----------------------------------------------------------------

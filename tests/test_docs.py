@@ -6,6 +6,7 @@ puts its figures on its page: this is where the suite runs the examples.
 
 import importlib
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ for _name in ("sphinx", "myst_parser", "numpydoc", "sphinx_gallery"):  # dev, do
     pytest.importorskip(_name)
 
 ROOT = Path(__file__).parents[1]
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 EXAMPLES = sorted((ROOT / "examples").glob("plot_*.py"))
 # The modules of the API reference (as in tests/test_docstrings.py).
 MODULES = [
@@ -45,6 +47,8 @@ def test_html_docs_build_without_warnings(tmp_path):
         "sphinx",
         "-W",
         "--keep-going",
+        "-j",
+        "auto",  # one example per core (the gallery's "parallel")
         "-q",
         "-b",
         "html",
@@ -56,8 +60,11 @@ def test_html_docs_build_without_warnings(tmp_path):
     # a gallery left by an earlier build would skip the unchanged examples
     shutil.rmtree(ROOT / "docs" / "auto_examples", ignore_errors=True)
     start = time.perf_counter()
+    # one torch / BLAS thread per example process: two examples on two cores
+    # must not oversubscribe them (threads spin on a busy core)
+    env = {**os.environ, **{name: "1" for name in _THREAD_VARIABLES}}
     result = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=900
+        command, cwd=ROOT, capture_output=True, text=True, timeout=900, env=env
     )
     seconds = time.perf_counter() - start
     assert result.returncode == 0, (

@@ -178,3 +178,22 @@ def test_an_unknown_linear_path_is_refused_by_name():
     X, Y = make_windows(_ar2(100), 4)
     with pytest.raises(ValueError, match="'linear_path' parameter of MLPRegressor"):
         MLPRegressor(linear_path="lasso").fit(X, Y.ravel())
+
+
+def test_reruns_are_bit_identical_and_the_option_is_tunable():
+    from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+    X, Y = make_windows(_ar2(600), 8)
+    y = Y.ravel()
+    est = LSTMRegressor((3,), linear_path="ridge", center="last", **FAST)
+    first = est.fit(X, y).predict(X)
+    again = LSTMRegressor((3,), linear_path="ridge", center="last", **FAST)
+    assert np.array_equal(first, again.fit(X, y).predict(X))
+    search = GridSearchCV(
+        MLPRegressor((3,), **FAST),
+        {"linear_path": [False, True, "ridge"]},
+        cv=TimeSeriesSplit(3),
+        scoring="neg_mean_squared_error",
+    ).fit(X, y)
+    assert search.best_params_["linear_path"] == "ridge"  # a linear series
+    assert hasattr(search.best_estimator_, "linear_path_alpha_")
