@@ -62,7 +62,7 @@ def test_html_docs_build_without_warnings(tmp_path):
     start = time.perf_counter()
     # one torch / BLAS thread per example process: two examples on two cores
     # must not oversubscribe them (threads spin on a busy core)
-    env = {**os.environ, **{name: "1" for name in _THREAD_VARIABLES}}
+    env = {**os.environ, **dict.fromkeys(_THREAD_VARIABLES, "1")}
     result = subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, timeout=900, env=env
     )
