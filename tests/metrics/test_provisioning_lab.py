@@ -7,6 +7,7 @@ the loss optimises), medians of 3 seeds.
 
 import numpy as np
 import pytest
+from joblib import Parallel, delayed
 
 from lstmforecast.datasets import BUNDLED_CELLS
 from lstmforecast.lab import LabConfig, cost_protocol, lab_series
@@ -19,7 +20,10 @@ TEST_HOURS = 24 * LabConfig().test_days
 @pytest.mark.parametrize("cell", BUNDLED_CELLS)
 def test_provisioning_loss_beats_squared_error_and_its_best_margin(cell):
     series = lab_series(cell=cell)
-    runs = [cost_protocol(series, seed=s, step=None) for s in range(3)]
+    # the seeds in two processes (one torch thread each), as test_lab_accuracy
+    runs = Parallel(n_jobs=2)(
+        delayed(cost_protocol)(series, seed=s, step=None) for s in range(3)
+    )
     costs = np.array([r["costs"]["cost"].to_numpy() for r in runs])  # seeds x models
     names = [name.split(" margin")[0] for name in runs[0]["costs"].index]
     median = dict(zip(names, np.median(costs, axis=0), strict=True))
