@@ -16,25 +16,20 @@ from __future__ import annotations
 from sklearn.pipeline import Pipeline
 
 
-def _lstm(seed, horizon, epochs=None):
-    """Return the LSTM: 36 hours for one step; a week, anchored, for horizons."""
+def _windowed_lstm(lookback, seed, epochs, **params):
+    """Return lazy windows of ``lookback`` hours into the 16-unit LSTM."""
     from lstmforecast.preprocessing import SlidingWindow
     from lstmforecast.regressors import LSTMRegressor
 
-    ahead = {} if horizon == 1 else {"anchor": 24, "linear_path": True}
     return Pipeline(
         [
-            (
-                "window",
-                SlidingWindow(36 if horizon == 1 else 168, columns=[0], lazy=True),
-            ),
+            ("window", SlidingWindow(lookback, columns=[0], lazy=True)),
             (
                 "lstm",
                 LSTMRegressor(
                     (16,),
                     center="last",
-                    scale="std",
-                    **ahead,
+                    **params,
                     lr=3e-3,
                     batch_size=64,
                     max_epochs=30 if epochs is None else epochs,
@@ -44,6 +39,13 @@ def _lstm(seed, horizon, epochs=None):
             ),
         ]
     )
+
+
+def _lstm(seed, horizon, epochs=None):
+    """Return the LSTM: 36 hours for one step; a week, anchored, for horizons."""
+    if horizon == 1:
+        return _windowed_lstm(36, seed, epochs, scale="std")
+    return _windowed_lstm(168, seed, epochs, scale="std", anchor=24, linear_path=True)
 
 
 def _lstm_ridge(seed, horizon, epochs=None):
@@ -53,27 +55,7 @@ def _lstm_ridge(seed, horizon, epochs=None):
     window comes first and the network learns its residual. No ``scale``: the
     ridge then minimises the squared error in the series' own units.
     """
-    from lstmforecast.preprocessing import SlidingWindow
-    from lstmforecast.regressors import LSTMRegressor
-
-    return Pipeline(
-        [
-            ("window", SlidingWindow(168, columns=[0], lazy=True)),
-            (
-                "lstm",
-                LSTMRegressor(
-                    (16,),
-                    center="last",
-                    linear_path="ridge",
-                    lr=3e-3,
-                    batch_size=64,
-                    max_epochs=30 if epochs is None else epochs,
-                    random_state=seed,
-                    n_threads=1,
-                ),
-            ),
-        ]
-    )
+    return _windowed_lstm(168, seed, epochs, linear_path="ridge")
 
 
 def _lstm_readme(seed, horizon, epochs=None):
