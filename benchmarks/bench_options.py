@@ -16,7 +16,9 @@ anchor) per configuration, MIMO over ``H`` steps (1 and 24):
 - ``linear``: ``linear_path=True``;
 - ``anchor=24 + linear``;
 - ``ridge`` / ``anchor=24 + ridge``: ``linear_path="ridge"`` (the linear map
-  fitted in closed form first, the network gated in from zero);
+  fitted in closed form first, the network gated in from zero); ``ridge +
+  provisioning loss`` / ``ridge + capacity (...)``: the same network trained
+  for the cost, or inside the capacity rule named;
 - ``calendar`` / ``anchor=24 + linear + calendar``: the calendar of every
   forecast hour (``CalendarFeatures(["hour", "day_of_week", "working_day"],
   encoding="cyclical", horizon=H)``, Milan's holidays) as ``future_columns`` of
@@ -111,6 +113,14 @@ CONFIGS = {
     },
     "capacity (relative)": {"capacity": True, "relative": True},
     "capacity (relative, rolling, per cell)": {
+        "capacity": True,
+        "relative": True,
+        "rolling": True,
+        "per_series": True,
+    },
+    "ridge + provisioning loss": {"linear_path": "ridge", "loss": "provisioning"},
+    "ridge + capacity (relative, rolling, per cell)": {
+        "linear_path": "ridge",
         "capacity": True,
         "relative": True,
         "rolling": True,
