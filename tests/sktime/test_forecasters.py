@@ -407,3 +407,17 @@ def test_seq2seq_forecaster_equals_its_sklearn_pipeline_on_dense_windows():
     paths = Seq2SeqForecaster(L, **tiny).fit(panel, fh=[1, 2]).predict()
     assert paths.index.get_level_values(0).unique().tolist() == [1, 2]
     assert len(paths) == 4 and np.isfinite(paths.to_numpy()).all()
+
+
+@pytest.mark.parametrize("cls", FORECASTERS)
+def test_forecaster_takes_the_closed_form_linear_path(cls):
+    """linear_path='ridge' reaches the network: its ridge starts every forecast."""
+    y = _series(240)
+    forecaster = cls(24, **TINY, linear_path="ridge").fit(y, fh=[1, 2])
+    net = forecaster.pipeline_[-1]
+    assert np.shape(net.linear_path_alpha_) == (2,)  # one penalty per step
+    pred = forecaster.predict()
+    plain = cls(24, **TINY).fit(y, fh=[1, 2]).predict().to_numpy()
+    truth = 100 + 20 * np.sin(2 * np.pi * np.arange(240, 242) / 24)
+    # the daily cycle is linear in a day of lags: the ridge path nails it
+    assert np.abs(pred.to_numpy() - truth).max() < np.abs(plain - truth).max()
