@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import torch
@@ -472,7 +473,8 @@ class FittedLinearPath(nn.Module):
     not the whole signal. With ``n_quantiles > 1`` the network's raw outputs
     become increasing quantiles first (as in :class:`QuantileHead`) and the
     same linear forecast is added to every quantile of a column, so they still
-    never cross.
+    never cross; untrained, quantile ``point`` is the linear forecast and the
+    others lie ``softplus(0) = ln 2`` apart around it.
 
     Parameters
     ----------
@@ -484,6 +486,10 @@ class FittedLinearPath(nn.Module):
         Target columns.
     n_quantiles : int, default=1
         Quantiles per target column.
+    point : int, default=0
+        Index of the quantile a point forecast reads (the one nearest the
+        median): the untrained quantiles are shifted so that it starts exactly
+        at the linear forecast, the others ``softplus(0)`` apart around it.
 
     Examples
     --------
@@ -496,12 +502,26 @@ class FittedLinearPath(nn.Module):
     """
 
     def __init__(
-        self, module: nn.Module, n_inputs: int, n_outputs: int, n_quantiles: int = 1
+        self,
+        module: nn.Module,
+        n_inputs: int,
+        n_outputs: int,
+        n_quantiles: int = 1,
+        point: int = 0,
     ):
         super().__init__()
         n_inputs = _count(n_inputs, "n_inputs", "FittedLinearPath")
         self.n_outputs = _count(n_outputs, "n_outputs", "FittedLinearPath")
         self.n_quantiles = _count(n_quantiles, "n_quantiles", "FittedLinearPath")
+        if not 0 <= int(point) < self.n_quantiles:
+            raise ValueError(
+                f"The 'point' parameter of FittedLinearPath must be the index of "
+                f"one of the {self.n_quantiles} quantiles; got {point}. Pass the "
+                "index of the quantile that predict returns (0 without quantiles)."
+            )
+        # the untrained quantiles are softplus(0) apart: shift them so that
+        # quantile `point` starts exactly at the linear forecast
+        self.point_offset = float(point) * math.log(2.0)
         self.module = module
         self.register_buffer("weight", torch.zeros(self.n_outputs, n_inputs))
         self.register_buffer("bias", torch.zeros(self.n_outputs))
@@ -546,7 +566,7 @@ class FittedLinearPath(nn.Module):
         """
         raw = self.gate * self.module(X, *args, **kwargs)
         if self.n_quantiles > 1:
-            raw = _ordered_quantiles(raw, self.n_quantiles)
+            raw = _ordered_quantiles(raw, self.n_quantiles) - self.point_offset
         linear = torch.addmm(self.bias, X.reshape(len(X), -1), self.weight.T)
         if self.n_quantiles > 1:
             linear = linear.repeat_interleave(self.n_quantiles, dim=1)

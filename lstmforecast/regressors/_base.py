@@ -905,7 +905,8 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
             module = SeriesEmbedding(inner, len(self.series_labels_), int(dim), "mean")
         n_inputs = int(np.prod(self.input_shape_))
         if self.linear_path == "ridge":  # the quantiles are its own
-            return FittedLinearPath(module, n_inputs, self.n_outputs_, q)
+            point = self._point_quantile()
+            return FittedLinearPath(module, n_inputs, self.n_outputs_, q, point)
         if self.linear_path:
             module = LinearPath(module, n_inputs, outputs)
         if getattr(self, "_quantiles", None) is not None:

@@ -79,17 +79,25 @@ def ridge_path(data, targets, n_rows: int):
     """
     n, mx, my, gram, cross, total = _statistics(data, targets, n_rows)
     s, V = np.linalg.eigh(gram)
-    s = np.clip(s, 0.0, None)
+    # directions the training rows do not span (more inputs than rows, constant
+    # columns such as a centred window's last step) carry no signal: drop them
+    keep = s > max(float(s.max()), 0.0) * len(s) * np.finfo(float).eps
+    s, V = s[keep], V[:, keep]
     Z = V.T @ cross  # the targets' covariances in the eigenbasis
-    scale = max(float(s.mean()), np.finfo(float).tiny)
+    scale = max(float(s.mean()) if len(s) else 0.0, np.finfo(float).tiny)
     alphas = _RELATIVE_ALPHAS * scale
+    # the least-squares residual, then each penalty's extra residual: formed
+    # without the cancellation of expanding the whole sum of squares
+    floor = np.clip(total - (Z**2 / s[:, None]).sum(axis=0), 0.0, None)
     scores = np.full((len(alphas), Z.shape[1]), np.inf)
     for i, alpha in enumerate(alphas):
-        shrink = 1.0 / (s + alpha)
-        rss = total - ((2 * shrink - s * shrink**2)[:, None] * Z**2).sum(axis=0)
-        dof = float((s * shrink).sum()) + 1.0  # + the intercept
-        if n - dof > 0:
-            scores[i] = n * np.clip(rss, 0.0, None) / (n - dof) ** 2
+        shrunk = (alpha / (s + alpha)) ** 2 / s
+        rss = floor + (shrunk[:, None] * Z**2).sum(axis=0)
+        # n - dof, dof = sum s / (s + alpha) + 1 (the intercept), without the
+        # cancellation of n - dof when the rows barely outnumber the inputs
+        gap = (n - 1 - len(s)) + float((alpha / (s + alpha)).sum())
+        if gap > 1e-8 * n:
+            scores[i] = n * rss / gap**2
     # one penalty per output (scikit-learn's alpha_per_target): the steps of a
     # horizon need different amounts of shrinkage; the largest when none fits
     best = np.where(np.isfinite(scores).any(axis=0), scores.argmin(axis=0), -1)

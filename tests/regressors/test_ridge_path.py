@@ -73,13 +73,47 @@ def test_the_penalty_minimises_generalised_cross_validation():
     grid = _RELATIVE_ALPHAS * np.linalg.eigvalsh(A_c.T @ A_c).mean()
     scores = [_gcv_by_hand(A, b[:, None], a) for a in grid]
     assert alpha == pytest.approx(grid[int(np.argmin(scores))])
-    reference = Ridge(alpha=alpha).fit(A, b)
+    reference = Ridge(alpha=alpha[0]).fit(A, b)
     np.testing.assert_allclose(weight[0], reference.coef_, rtol=1e-8)
     # a penalty, not least squares: the collinear pair is shrunk together
     assert 1e-6 * grid[-1] < alpha
 
 
-def test_lazy_windows_of_a_panel_give_the_dense_coefficients():
+@pytest.mark.parametrize("seed", [27, 108, 5])
+@pytest.mark.parametrize("n_inputs", [30, 45])
+def test_more_inputs_than_rows_follow_the_exact_gcv(seed, n_inputs):
+    """d >= n: GCV, not the rounding noise of the residual, picks the penalty.
+
+    (Seeds 27 and 108 once picked the interpolating end of the grid from a
+    residual that was rounding noise.)
+    """
+    rng = np.random.default_rng(seed)
+    A = rng.normal(size=(30, n_inputs))
+    b = A[:, :3] @ np.array([1.0, -1.0, 0.5]) + rng.normal(size=30)
+    weight, _, alpha = ridge_path(A, b[:, None], len(A))
+    A_c = A - A.mean(0)
+    s = np.linalg.eigvalsh(A_c.T @ A_c)
+    grid = _RELATIVE_ALPHAS * s[s > s.max() * len(s) * np.finfo(float).eps].mean()
+    n = len(A)
+    valid = [a for a in grid if n - _dof_by_hand(A, a) > 1e-8 * n]
+    scores = [_gcv_by_hand(A, b[:, None], a) for a in valid]
+    assert alpha[0] == pytest.approx(valid[int(np.argmin(scores))])
+    assert alpha[0] > grid[0]  # never the interpolating end of the grid
+    np.testing.assert_allclose(
+        weight[0], Ridge(alpha=alpha[0]).fit(A, b).coef_, rtol=1e-6, atol=1e-9
+    )
+
+
+def _dof_by_hand(A, alpha):
+    A_c = A - A.mean(0)
+    hat = A_c @ np.linalg.solve(A_c.T @ A_c + alpha * np.eye(A.shape[1]), A_c.T)
+    return np.trace(hat) + 1
+
+
+def test_lazy_windows_of_a_panel_give_the_dense_coefficients(monkeypatch):
+    import lstmforecast.regressors._ridge_path as solver
+
+    monkeypatch.setattr(solver, "_CHUNK", 64)  # many chunks of each route
     times = pd.date_range("2024-01-01", periods=300, freq="h")
     frame = pd.concat(
         {
@@ -130,6 +164,15 @@ def test_the_untrained_sum_is_the_linear_model_and_quantiles_never_cross():
         path.gate.fill_(5.0)
         out = path(X).reshape(7, 2, 3)
     assert bool((out.diff(dim=2) > 0).all())
+    start = FittedLinearPath(inner, 10, 2, n_quantiles=3, point=1)
+    start.set_linear(weight, bias)
+    with torch.no_grad():
+        untrained = start(X).reshape(7, 2, 3)  # the gate is 0
+    assert torch.allclose(untrained[:, :, 1], linear, atol=1e-6)  # the median
+    spread = untrained - linear[:, :, None]
+    assert torch.allclose(spread[0, 0], torch.tensor([-1.0, 0.0, 1.0]) * np.log(2))
+    with pytest.raises(ValueError, match="'point' parameter of FittedLinearPath"):
+        FittedLinearPath(inner, 10, 2, n_quantiles=3, point=3)
     plain = FittedLinearPath(MLPModule(10, (4,)), 10, 1)
     plain.set_linear(weight[:1], bias[:1])
     assert torch.allclose(plain(X.reshape(7, -1)), linear[:, :1])
