@@ -164,10 +164,14 @@ class _TailSplit:
         self.fraction = fraction
         self.gap = gap
 
+    def sizes(self, n: int) -> tuple[int, int]:
+        """Return ``(n_train, n_valid)`` for ``n`` rows (``n_train`` may be < 1)."""
+        n_valid = max(1, math.ceil(self.fraction * n))
+        return n - n_valid - self.gap, n_valid
+
     def __call__(self, dataset, y=None, groups=None):
         n = len(dataset)
-        n_valid = max(1, math.ceil(self.fraction * n))
-        n_train = n - n_valid - self.gap
+        n_train, n_valid = self.sizes(n)
         if n_train < 1:
             raise ValueError(
                 f"validation_fraction={self.fraction} and a gap of {self.gap} rows "
@@ -784,10 +788,9 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         split of ``_TailSplit``): the linear model never sees the rows that
         judge the network. Sets ``linear_path_alpha_``.
         """
-        n = len(X_model)
-        n_fit = n
+        n_fit = len(X_model)
         if self.early_stopping:
-            n_fit = n - max(1, math.ceil(self.validation_fraction * n)) - gap
+            n_fit = _TailSplit(self.validation_fraction, gap).sizes(n_fit)[0]
         if n_fit < 1:  # _TailSplit names the parameters to change
             return
         weight, bias, alpha = ridge_path(X_model, y2, n_fit)
