@@ -2,7 +2,10 @@
 pipeline give what the local run gives; torch threads per worker; bad schedulers.
 
 One cluster for the module (2 worker processes x 1 thread, started by
-``dask_client`` itself); every test that needs workers shares it.
+``dask_client`` itself); every test that needs workers shares it. Under
+pytest-xdist the module runs in one test process (the ``xdist_group``): two
+clusters started at once by two test processes on one machine left the
+fan-out waiting forever.
 """
 
 import operator
@@ -15,6 +18,8 @@ import pandas as pd
 import pytest
 
 distributed = pytest.importorskip("distributed")
+
+pytestmark = pytest.mark.xdist_group("dask-cluster")
 
 import joblib  # noqa: E402
 import torch  # noqa: E402

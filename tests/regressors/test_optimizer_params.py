@@ -79,3 +79,41 @@ def test_bad_optimizer_params_name_the_parameter(params, match, data):
         model.fit(X, y)
     assert "'optimizer_params' parameter of LSTMRegressor" in str(info.value)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("cls", [LSTMRegressor, MLPRegressor])
+@pytest.mark.parametrize(
+    "optimizer, params",
+    [("adam", None), ("sgd", {"momentum": 0.9}), ("rmsprop", None)],
+)
+def test_torch_optimizers_take_the_multi_tensor_step_bit_for_bit(
+    cls, optimizer, params, data, monkeypatch
+):
+    import lstmforecast.regressors._base as base
+
+    X, y = data
+    kwargs = {"optimizer": optimizer, "optimizer_params": params, "weight_decay": 1e-3}
+    fast = cls((4,), **kwargs, **TINY).fit(X, y)
+    assert fast.net_.optimizer_.defaults["foreach"] is True
+    monkeypatch.setattr(base, "_FOREACH", False)  # torch's own CPU default
+    slow = cls((4,), **kwargs, **TINY).fit(X, y)
+    assert slow.net_.optimizer_.defaults["foreach"] is None
+    np.testing.assert_array_equal(fast.predict(X), slow.predict(X))
+    for a, b in zip(
+        fast.net_.module_.parameters(), slow.net_.module_.parameters(), strict=True
+    ):
+        assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "params, foreach, fused",
+    [({"foreach": False}, False, None), ({"fused": True}, None, True)],
+)
+def test_the_users_foreach_or_fused_wins(params, foreach, fused, data):
+    X, y = data
+    model = LSTMRegressor((4,), optimizer_params=params, **TINY).fit(X, y)
+    assert model.net_.optimizer_.defaults["foreach"] is foreach
+    assert model.net_.optimizer_.defaults["fused"] is fused
+    # an optimizer without the option (LBFGS) is left alone
+    lbfgs = LSTMRegressor((4,), optimizer=torch.optim.LBFGS, **TINY).fit(X, y)
+    assert "foreach" not in lbfgs.net_.optimizer_.defaults
