@@ -12,7 +12,9 @@ operations per step; its backward pass is written by hand (a
 ``torch.autograd.Function``), so autograd records one node per sequence rather
 than a dozen per step. The mLSTM has no recurrence through its outputs and runs
 in chunks of time steps: a matrix product within each chunk, its matrix memory
-carried between chunks; its causal convolution is a few ``addcmul`` on the
+carried between chunks (as a network's last layer, only the final memory, from
+weighted sums of the block's inputs to ``k`` and ``v``, with the block-diagonal
+maps applied once); its causal convolution is a few ``addcmul`` on the
 ``(batch, time, width)`` layout (no transposes, a cheap backward pass). Large
 temporaries are kept few (in-place operations): a fresh one costs page faults
 that can take longer than the arithmetic on it.
@@ -563,6 +565,65 @@ class _BlockDiagonal(nn.Module):
         return q, k, _BlockDiagonalProduct.apply(X_v, W[2]) + self.bias[2]
 
 
+def _folded_gate_weights(qkv, gate_weight):
+    """Return ``(M_c, M_a, const)``: the gates' pre-activations from ``c`` and ``a``.
+
+    ``[q, k, v] @ gate_weight`` with ``q, k`` block-diagonal maps of ``c`` and
+    ``v`` of ``a`` (plus biases) is ``c @ M_c + a @ M_a + const``: the gates of
+    every step without ``q, k, v`` of every step (a few small products).
+    """
+    W, b = qkv.weight, qkv.bias  # (3, blocks, out, in), (3, width)
+    n_blocks, block = W.shape[1], W.shape[2]
+    # (D^T w)[g*b + i, j] = sum_o W[g, o, i] w[g*b + o, j], for q, k and v
+    w = gate_weight.view(3, n_blocks, block, -1)
+    M = torch.einsum("sgoi,sgoj->sgij", W, w).reshape(3, n_blocks * block, -1)
+    const = torch.einsum("sw,swj->j", b, gate_weight.view(3, n_blocks * block, -1))
+    return M[0] + M[1], M[2], const
+
+
+def _head_blocks(W, heads: int) -> torch.Tensor:
+    """Each head's dense ``d x d`` matrix from block-diagonal blocks inside heads."""
+    n_blocks, block = W.shape[0], W.shape[1]
+    per_head = n_blocks // heads
+    eye = torch.eye(per_head, dtype=W.dtype, device=W.device)
+    dense = torch.einsum("hnoi,nm->hnomi", W.view(heads, per_head, block, block), eye)
+    return dense.reshape(heads, per_head * block, per_head * block)
+
+
+def _mlstm_last(c, a, log_i, log_f, qkv, heads: int, k_scale: float):
+    """Return the last step's ``h~`` and the final memory, no ``q, k, v`` per step.
+
+    ``k_s = K c_s + b_k`` and ``v_s = V a_s + b_v`` are linear (``K, V``
+    block-diagonal inside each head), so the memory ``C = sum_s w_s v_s k_s^T``
+    is ``V (sum_s w_s a_s c_s^T) K^T`` plus bias terms, and ``n = sum_s w_s
+    k_s = K (sum_s w_s c_s) + (sum_s w_s) b_k``: one ``d x d`` product per head
+    over the steps (as the chunked form's own write), the maps applied once to
+    the sums. ``w_s`` are the stabilised weights of the chunked form (``m =
+    max_s`` of their logs). Returns ``h~`` (batch, heads, 1, d) and ``(C, n, m)``.
+    """
+    B, T, width = c.shape
+    d = width // heads
+    F_cum = log_f.cumsum(-1)
+    to_end = F_cum[..., -1:] - F_cum + log_i  # (batch, heads, time)
+    M = to_end.detach().amax(-1)
+    w = torch.exp(to_end - M[..., None]) * k_scale
+    c_h, a_h = (x.view(B, T, heads, d).transpose(1, 2) for x in (c, a))
+    Cw = (a_h * w[..., None]).transpose(-2, -1) @ c_h  # (batch, heads, d, d)
+    w_row = w[..., None, :]
+    S_a, S_c = w_row @ a_h, w_row @ c_h  # (batch, heads, 1, d)
+    S_w = w.sum(-1)[..., None, None]
+    Q, K, V = (_head_blocks(W, heads) for W in qkv.weight)  # (heads, d, d)
+    b_q, b_k, b_v = (x.view(heads, 1, d) for x in qkv.bias)
+    n = S_c @ K.transpose(-2, -1) + S_w * b_k  # (batch, heads, 1, d)
+    P = Cw @ K.transpose(-2, -1) + S_a.transpose(-2, -1) * b_k
+    C = V @ P + b_v.transpose(-2, -1) * n
+    q_T = c_h[:, :, -1:] @ Q.transpose(-2, -1) + b_q  # (batch, heads, 1, d)
+    num = q_T @ C.transpose(-2, -1)
+    dot = (n * q_T).sum(-1, keepdim=True)
+    h = num / torch.maximum(dot.abs(), torch.exp(-M[..., None, None]))
+    return h, (C, n[:, :, 0], M)
+
+
 class _MLSTMCell(nn.Module):
     """The mLSTM of :class:`MLSTMModule`: gates, matrix memory, norm and skip.
 
@@ -588,14 +649,41 @@ class _MLSTMCell(nn.Module):
         self.norm_bias = nn.Parameter(torch.zeros(width))
         self.skip = nn.Parameter(torch.ones(width))
 
+    def _log_gates(self, pre, B: int, T: int):
+        log_i, pre_f = pre.view(B, T, -1).transpose(1, 2).chunk(2, 1)
+        return log_i, (pre_f if self.exp_forget else F.logsigmoid(pre_f))
+
+    def folds(self, qkv) -> bool:
+        """Whether ``forward_last`` applies: ``qkv``'s blocks lie inside heads."""
+        d = self.norm_weight.numel() // self.num_heads
+        return d % qkv.block == 0
+
+    def forward_last(self, c, a, qkv):
+        """Return the last step's output from ``c`` and ``a`` (``_mlstm_last``)."""
+        B, T, width = c.shape
+        M_c, M_a, const = _folded_gate_weights(qkv, self.gate_weight)
+        pre = torch.addmm(self.gate_bias + const, c.reshape(-1, width), M_c)
+        pre = pre.addmm(a.reshape(-1, width), M_a)
+        log_i, log_f = self._log_gates(pre, B, T)
+        d = width // self.num_heads
+        h, state = _mlstm_last(
+            c, a, log_i, log_f, qkv, self.num_heads, k_scale=1 / math.sqrt(d)
+        )
+        return self._read_out(h, c[:, -1:], B, d), state
+
+    def _read_out(self, h, x_conv, B: int, d: int):
+        # a layer norm of each head (GroupNorm with heads as groups, faster)
+        h = F.layer_norm(h, (d,)).transpose(1, 2).reshape(B, -1, self.skip.numel())
+        h = torch.addcmul(self.norm_bias, h, self.norm_weight)
+        return torch.addcmul(h, self.skip, x_conv)
+
     def forward(self, q, k, v, x_conv, last_step=False):
         B, T, width = q.shape
         heads, d = self.num_heads, width // self.num_heads
         w_q, w_k, w_v = self.gate_weight.chunk(3)
         pre = torch.addmm(self.gate_bias, q.reshape(-1, width), w_q)
         pre = pre.addmm(k.reshape(-1, width), w_k).addmm(v.reshape(-1, width), w_v)
-        log_i, pre_f = pre.view(B, T, 2 * heads).transpose(1, 2).chunk(2, 1)
-        log_f = pre_f if self.exp_forget else F.logsigmoid(pre_f)
+        log_i, log_f = self._log_gates(pre, B, T)
 
         def split(x):  # (batch, time, width) -> (batch, heads, time, d)
             return x.view(B, T, heads, d).transpose(1, 2)
@@ -610,10 +698,7 @@ class _MLSTMCell(nn.Module):
         )
         if last_step:
             x_conv = x_conv[:, -1:]
-        # a layer norm of each head (GroupNorm with heads as groups, faster)
-        h = F.layer_norm(h, (d,)).transpose(1, 2).reshape(B, -1, width)
-        h = torch.addcmul(self.norm_bias, h, self.norm_weight)
-        return torch.addcmul(h, self.skip, x_conv), state
+        return self._read_out(h, x_conv, B, d), state
 
 
 # above this many elements per (heads x time x chunk) product, split the batch
@@ -773,6 +858,10 @@ class MLSTMModule(nn.Module):
             Return the output of the last step only, ``(batch, 1,
             hidden_size)``, read from the final memory: no ``time x time``
             product (what :class:`RecurrentModule` asks of its last layer).
+            When the ``q, k, v`` blocks lie inside heads (hidden 64: heads of
+            32 features, blocks of 4) no ``q, k, v`` of every step either:
+            keys and values are linear in ``c`` and ``a``, so the memory is
+            built from their weighted sums and the maps are applied once.
 
         Returns
         -------
@@ -802,6 +891,9 @@ class MLSTMModule(nn.Module):
         else:
             a, z = self.up_proj(x).chunk(2, dim=-1)
         conv = F.silu(_CausalConv.apply(a, self.conv.weight, self.conv.bias))
-        q, k, v = self.qkv(conv, a)
-        h, state = self.cell(q, k, v, conv, last_step)
+        if last_step and self.cell.folds(self.qkv):
+            h, state = self.cell.forward_last(conv, a, self.qkv)
+        else:
+            q, k, v = self.qkv(conv, a)
+            h, state = self.cell(q, k, v, conv, last_step)
         return u + self.down_proj(h * F.silu(z)), state

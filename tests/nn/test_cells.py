@@ -309,6 +309,38 @@ def test_matrix_memory_equals_its_equations(exp_forget, heads, chunk_size):
     )
 
 
+@pytest.mark.parametrize(
+    "kwargs, folds",
+    [
+        ({"num_heads": 1}, True),  # width 6, blocks of 2 inside the one head
+        ({"num_heads": 3, "forget_gate": "exp"}, True),  # heads of 2, blocks of 2
+        ({"hidden": 8, "num_heads": 2}, True),  # width 16, heads of 8, blocks of 4
+        ({}, False),  # 2 heads of 3 features, blocks of 2 straddle them
+    ],
+)
+def test_the_last_step_read_from_sums_is_the_chunked_one(kwargs, folds):
+    """Last step only: the memory from weighted sums of c and a, maps applied once.
+
+    Same outputs, final memory and gradients as the chunked form (``q, k, v`` of
+    every step), itself checked against the equations above.
+    """
+    kwargs = dict(kwargs)
+    block = _randomised(MLSTMModule(D, kwargs.pop("hidden", H), **kwargs))
+    assert block.cell.folds(block.qkv) is folds
+    X = _inputs(time=9).requires_grad_()
+    out, state = block(X)
+    last, last_state = block(X, last_step=True)
+    torch.testing.assert_close(last, out[:, -1:], atol=1e-9, rtol=0)
+    for a, b in zip(last_state, state, strict=True):
+        torch.testing.assert_close(a, b, atol=1e-9, rtol=1e-9)
+    weights = torch.randn(B, 1, block.hidden_size, dtype=torch.float64)
+    params = [X, *block.parameters()]
+    got = torch.autograd.grad((last * weights).sum(), params)
+    expected = torch.autograd.grad((out[:, -1:] * weights).sum(), params)
+    for a, b in zip(got, expected, strict=True):
+        torch.testing.assert_close(a, b, atol=1e-9, rtol=1e-7)
+
+
 def test_mlstm_default_heads_and_qkv_blocks_follow_the_inner_width():
     assert MLSTMModule(1, 8).cell.num_heads == 4  # width 16
     assert MLSTMModule(1, 3).cell.num_heads == 2  # width 6
