@@ -80,28 +80,33 @@ class _SLSTMScan(torch.autograd.Function):
         gates = gx.clone()  # becomes i', f', tanh(z~), sigmoid(o~) step by step
         hs, cs, ns, ms = (gx.new_empty(T, B, H) for _ in range(4))
         Rt = R.t()
-        for t in range(T):
-            z = gates[t]
+        # each step's views made at once (unbind), not indexed step by step:
+        # Python's indexing costs more than the small operations on them
+        views = (gates, hs, cs, ns, ms)
+        steps = zip(*(x.unbind(0) for x in views), strict=True)
+        h_prev = c_prev = n_prev = m_prev = None
+        for t, (z, h_t, c_t, n_t, m_t) in enumerate(steps):
             if t:
-                z.addmm_(hs[t - 1], Rt)
+                z.addmm_(h_prev, Rt)
             i, f, g, o = z.chunk(4, 1)
             if t:
                 a = f.clone() if exp_forget else F.logsigmoid(f)
-                a.add_(ms[t - 1])  # log f + m_{t-1}
-                m = torch.maximum(a, i, out=ms[t])
+                a.add_(m_prev)  # log f + m_{t-1}
+                m = torch.maximum(a, i, out=m_t)
                 i.sub_(m).exp_()
                 torch.sub(a, m, out=f).exp_()
             else:  # m_1 = log i_1, so i'_1 = 1; f'_1 multiplies c_0 = n_0 = 0
-                ms[0].copy_(i)
+                m_t.copy_(i)
                 i.fill_(1.0)
                 f.zero_()
             g.tanh_()
             o.sigmoid_()
-            c, n = torch.mul(i, g, out=cs[t]), ns[t].copy_(i)
+            c, n = torch.mul(i, g, out=c_t), n_t.copy_(i)
             if t:
-                c.addcmul_(f, cs[t - 1])
-                n.addcmul_(f, ns[t - 1])
-            torch.mul(o, c / n, out=hs[t])
+                c.addcmul_(f, c_prev)
+                n.addcmul_(f, n_prev)
+            torch.mul(o, c / n, out=h_t)
+            h_prev, c_prev, n_prev, m_prev = h_t, c_t, n_t, m_t
         # d log f / d f~ (1 for an exponential gate), computed when needed
         pre_f = None if exp_forget else gx[..., H : 2 * H]
         ctx.save_for_backward(R, gates, hs, cs, ns, pre_f)
@@ -138,19 +143,24 @@ class _SLSTMScan(torch.autograd.Function):
         dz_dc = torch.mul(g, g).neg_().add_(1).mul_(i)
         d_gates = torch.empty_like(gates)
         di, df, dz, do = d_gates.chunk(4, 2)
-        dh = dhs[-1]
         dc, dn = hs.new_zeros(B, H), hs.new_zeros(B, H)
-        for t in range(T - 1, -1, -1):
-            if t < T - 1:
-                dh = torch.addmm(dhs[t], d_gates[t + 1], R)
-            torch.mul(dh, do_dh[t], out=do[t])
-            dc.addcmul_(dh, dc_dh[t])
-            dn.addcmul_(dh, dn_dh[t])
-            torch.mul(dc, di_dc[t], out=di[t]).addcmul_(dn, i[t])
-            torch.mul(dc, df_dc[t], out=df[t]).addcmul_(dn, df_dn[t])
-            torch.mul(dc, dz_dc[t], out=dz[t])
-            dc.mul_(f[t])
-            dn.mul_(f[t])
+        # every step's views at once (unbind), walked backwards
+        views = (dhs, d_gates, do_dh, do, dc_dh, dn_dh, di, di_dc, i)
+        views += (df, df_dc, df_dn, dz, dz_dc, f)
+        later = None  # d_gates of step t + 1
+        for step in reversed(list(zip(*(x.unbind(0) for x in views), strict=True))):
+            dh_t, dg_t, do_dh_t, do_t, dc_dh_t, dn_dh_t, di_t, di_dc_t = step[:8]
+            i_t, df_t, df_dc_t, df_dn_t, dz_t, dz_dc_t, f_t = step[8:]
+            dh = dh_t if later is None else torch.addmm(dh_t, later, R)
+            torch.mul(dh, do_dh_t, out=do_t)
+            dc.addcmul_(dh, dc_dh_t)
+            dn.addcmul_(dh, dn_dh_t)
+            torch.mul(dc, di_dc_t, out=di_t).addcmul_(dn, i_t)
+            torch.mul(dc, df_dc_t, out=df_t).addcmul_(dn, df_dn_t)
+            torch.mul(dc, dz_dc_t, out=dz_t)
+            dc.mul_(f_t)
+            dn.mul_(f_t)
+            later = dg_t
         dR = d_gates[1:].reshape(-1, 4 * H).t() @ hs[:-1].reshape(-1, H)
         return d_gates, dR, None
 
