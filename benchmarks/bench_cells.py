@@ -44,7 +44,7 @@ How to run
 ----------
 From the repository root::
 
-    python benchmarks/bench_cells.py            # lab and big, under a minute
+    python benchmarks/bench_cells.py            # lab and big, about 20 seconds
     python benchmarks/bench_cells.py --compile  # with torch.compile, ~10 minutes
     python benchmarks/bench_cells.py --smoke    # tiny sizes, a few seconds
 """
