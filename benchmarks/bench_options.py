@@ -17,8 +17,8 @@ anchor) per configuration, MIMO over ``H`` steps (1 and 24):
 - ``anchor=24 + linear``;
 - ``ridge`` / ``anchor=24 + ridge``: ``linear_path="ridge"`` (the linear map
   fitted in closed form first, the network gated in from zero); ``ridge +
-  provisioning loss`` / ``ridge + capacity (...)``: the same network trained
-  for the cost, or inside the capacity rule named;
+  provisioning loss`` (``(stepped)``) / ``ridge + capacity (...)``: the same
+  network trained for the cost, or inside the capacity rule named;
 - ``calendar`` / ``anchor=24 + linear + calendar``: the calendar of every
   forecast hour (``CalendarFeatures(["hour", "day_of_week", "working_day"],
   encoding="cyclical", horizon=H)``, Milan's holidays) as ``future_columns`` of
@@ -29,6 +29,8 @@ anchor) per configuration, MIMO over ``H`` steps (1 and 24):
   interval (nominal 80 %);
 - ``provisioning loss``: the network trained for the cost (``loss="provisioning"``,
   1:10), which knows nothing of the steps;
+- ``provisioning loss (stepped)``: the same with ``capacity_step=--step``: the
+  loss is the expected cost after the forecast is rounded up to the steps;
 - ``capacity``: the ``base`` pipeline inside ``CapacityRegressor(over_cost=1,
   under_cost=10, step=--step, calibration_fraction=0.15, gap=H - 1)``: its
   forecasts shifted by the offset that minimises the cost *after rounding up to
@@ -95,6 +97,7 @@ CONFIGS = {
         "nonnegative": True,
     },
     "provisioning loss": {"loss": "provisioning"},
+    "provisioning loss (stepped)": {"loss": "provisioning", "capacity_step": "step"},
     "capacity": {"capacity": True},
     "capacity (rolling)": {"capacity": True, "rolling": True},
     "conformal": {"conformal": True},
@@ -118,7 +121,27 @@ CONFIGS = {
         "rolling": True,
         "per_series": True,
     },
+    "stepped loss + capacity (rolling, per cell)": {
+        "loss": "provisioning",
+        "capacity_step": "step",
+        "capacity": True,
+        "rolling": True,
+        "per_series": True,
+    },
+    "stepped loss + capacity (relative, rolling, per cell)": {
+        "loss": "provisioning",
+        "capacity_step": "step",
+        "capacity": True,
+        "relative": True,
+        "rolling": True,
+        "per_series": True,
+    },
     "ridge + provisioning loss": {"linear_path": "ridge", "loss": "provisioning"},
+    "ridge + provisioning loss (stepped)": {
+        "linear_path": "ridge",
+        "loss": "provisioning",
+        "capacity_step": "step",
+    },
     "ridge + capacity (relative, rolling, per cell)": {
         "linear_path": "ridge",
         "capacity": True,
@@ -252,6 +275,8 @@ def fit_predict(train, test, H: int, name: str, seed: int, args):
     from lstmforecast.preprocessing import SlidingWindow, make_horizon_targets
 
     params = dict(CONFIGS[name])
+    if params.get("capacity_step") == "step":  # the step the cost is judged at
+        params["capacity_step"] = args.step
     window = SlidingWindow(args.lookback, lazy=True)
     if params.pop("calendar", False):
         window = _with_calendar(H, args.lookback)

@@ -3103,6 +3103,16 @@ for params, exc, match in [
         ["loss='provisioning' needs a positive 'over_cost' or 'under_cost'", "both"],
     ),
     (
+        {"capacity_step": 0.05},
+        ValueError,
+        ["capacity_step=0.05 is the step of loss='provisioning'", "'squared_error'"],
+    ),
+    (
+        {"loss": "provisioning", "capacity_step": 0},
+        InvalidParameterError,
+        ["'capacity_step' parameter", "(0.0, inf) or None", "Got 0"],
+    ),
+    (
         {"optimizer": "adamw"},
         InvalidParameterError,
         ["'optimizer' parameter", "Got 'adamw'"],
@@ -4703,6 +4713,14 @@ bad(
     0.0,
     0.0,
     match=["not both 0", "alpha=0.0, beta=0.0"],
+)
+bad(
+    "nn-provisioning-step-negative",
+    ProvisioningLoss,
+    1.0,
+    10.0,
+    -0.1,
+    match=["'step' parameter of ProvisioningLoss", "> 0 or None", "Got -0.1"],
 )
 bad(
     "nn-provisioning-nan",

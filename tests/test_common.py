@@ -103,6 +103,24 @@ ESTIMATORS = [
         quantiles=[0.2, 0.5, 0.8],
         nonnegative=True,
     ),
+    # trained for the cost after rounding capacity up to steps, on scaled windows
+    MLPRegressor(
+        hidden_size=(4,),
+        max_epochs=3,
+        random_state=0,
+        loss="provisioning",
+        capacity_step=0.5,
+        center="last",
+        scale="std",
+    ),
+    LSTMRegressor(
+        hidden_size=4,
+        max_epochs=2,
+        random_state=0,
+        loss="provisioning",
+        capacity_step=0.1,
+        linear_path="ridge",
+    ),
     # the other cells: torch's Elman RNN, the peephole LSTM, xLSTM's two blocks;
     # and a residual stack with layer norms
     LSTMRegressor(hidden_size=4, cell="rnn", max_epochs=2, random_state=0),

@@ -2,7 +2,12 @@
 
 from lstmforecast.nn._cells import PeepholeLSTMModule
 from lstmforecast.nn._fleet import RecurrentFleetModule
-from lstmforecast.nn._losses import MultiQuantileLoss, PinballLoss, ProvisioningLoss
+from lstmforecast.nn._losses import (
+    MultiQuantileLoss,
+    PinballLoss,
+    ProvisioningLoss,
+    rounded_up_cost,
+)
 from lstmforecast.nn._modules import (
     FittedLinearPath,
     LinearPath,
@@ -29,4 +34,5 @@ __all__ = [
     "SLSTMModule",
     "Seq2SeqModule",
     "SeriesEmbedding",
+    "rounded_up_cost",
 ]

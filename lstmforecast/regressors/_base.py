@@ -41,6 +41,7 @@ from lstmforecast.nn import (
     QuantileHead,
     SeriesEmbedding,
 )
+from lstmforecast.nn._losses import RowStepProvisioningLoss
 from lstmforecast.nn._losses import _check_levels
 from lstmforecast.nn._modules import _sizes
 from lstmforecast.preprocessing._lazy import WindowArray
@@ -457,6 +458,7 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         "huber_delta": [Interval(numbers.Real, 0, None, closed="neither")],
         "over_cost": [Interval(numbers.Real, 0, None, closed="left")],
         "under_cost": [Interval(numbers.Real, 0, None, closed="left")],
+        "capacity_step": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
         "optimizer_params": [dict, None],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -639,6 +641,12 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------- training
     def _criterion(self):
+        if self.capacity_step is not None and self.loss != "provisioning":
+            raise ValueError(
+                f"capacity_step={as_written(self.capacity_step)} is the step of "
+                f"loss='provisioning', but loss={self.loss!r}. Set "
+                "loss='provisioning' (or capacity_step=None)."
+            )
         if self.quantiles is not None:
             if self.loss != "quantile":
                 raise ValueError(
@@ -659,10 +667,13 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
                     "loss='provisioning' needs a positive 'over_cost' or 'under_cost' "
                     "(both are 0, so every forecast would cost nothing)."
                 )
-            return ProvisioningLoss, {
+            prices = {
                 "criterion__alpha": float(self.over_cost),
                 "criterion__beta": float(self.under_cost),
             }
+            if self.capacity_step is not None:
+                return RowStepProvisioningLoss, prices
+            return ProvisioningLoss, prices
         return PinballLoss, {"criterion__quantile": float(self.quantile)}
 
     def _callbacks(self, gap: int):
@@ -746,7 +757,7 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         X_used, y_used = self._used_rows(X, y.reshape(len(y), -1))
         X_model, y2 = self._training_arrays(X_used, y_used)
         self.input_shape_ = tuple(X_model.shape[1:])
-        self.n_outputs_ = y2.shape[1]
+        self.n_outputs_ = y_used.shape[1]  # y2 may carry the steps too
         self.device_ = _resolve_device(self.device, self._owner)
         gap = self.validation_gap
         if gap is None:
@@ -771,7 +782,20 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
             y2 = y2 - offset
         if spread is not None:
             y2 = y2 / spread[:, None]
-        return X_model, y2.astype(np.float32)
+        return X_model, self._with_row_steps(y2, spread).astype(np.float32)
+
+    def _with_row_steps(self, y2: np.ndarray, spread) -> np.ndarray:
+        """The training targets, and each row's capacity step as a last column.
+
+        Only with ``capacity_step`` (``RowStepProvisioningLoss`` reads it): the
+        step in each row's normalised units, ``capacity_step / spread``.
+        """
+        if getattr(self, "capacity_step", None) is None:
+            return y2
+        steps = np.full(len(y2), float(self.capacity_step))
+        if spread is not None:
+            steps = steps / spread
+        return np.column_stack([y2, steps])
 
     def _train(self, X_model: np.ndarray, y2: np.ndarray, gap: int) -> None:
         """Build ``net_`` and train it, seeded, on the chosen torch threads."""
@@ -810,7 +834,8 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
             n_fit = _TailSplit(self.validation_fraction, gap).sizes(n_fit)[0]
         if n_fit < 1:  # _TailSplit names the parameters to change
             return
-        weight, bias, alpha = ridge_path(X_model, y2, n_fit)
+        targets = None if y2 is None else y2[:, : self.n_outputs_]
+        weight, bias, alpha = ridge_path(X_model, targets, n_fit, self.n_outputs_)
         set_ridge_path(self.net_.module, weight, bias)
         self.linear_path_alpha_ = float(alpha[0]) if len(alpha) == 1 else alpha
 
@@ -1279,6 +1304,16 @@ _TRAINING_DOC = """\
     under_cost : float, default=10.0
         Under-provisioning (blocking) cost per unit, for ``loss='provisioning'``
         (the metric's ``beta``; renamed from ``beta``).
+    capacity_step : float or None, default=None
+        For ``loss='provisioning'``: the step capacity is allocated in (units
+        of ``y``, e.g. 0.05 Gbit/s), which the forecast is rounded up to. The
+        loss is then the expected cost *after* rounding up
+        (:func:`~lstmforecast.nn.rounded_up_cost`): rounding adds half a step
+        on average, a margin the exact loss does not know of and adds again.
+        With ``scale='std'`` each row's step is ``capacity_step`` in that
+        row's scaled units. None: the capacity is the forecast itself. Use the
+        same step in :func:`provisioning_cost` (``step=``, ``policy='ceil'``)
+        to judge the forecast.
     optimizer : {'adam', 'sgd', 'rmsprop'} or torch optimizer class, default='adam'
         Optimizer.
     optimizer_params : dict or None, default=None

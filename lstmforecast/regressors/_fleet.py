@@ -72,6 +72,7 @@ _UNSUPPORTED = (
     ("linear_path", False, "the fleet's kernel is the LSTM and its head alone"),
     ("quantiles", None, "the fleet's kernel has one output per target column"),
     ("nonnegative", False, "the fleet's members forecast as they are trained"),
+    ("capacity_step", None, "the fleet's kernel reads the targets alone"),
 )
 
 

@@ -78,6 +78,7 @@ class WindowDataset(torch.utils.data.Dataset):
             y = y - offset
         if spread is not None:
             y = y / spread[:, None]
+        y = est._with_row_steps(y, spread)
         X_t = torch.as_tensor(np.ascontiguousarray(X_model, np.float32))
         y_t = torch.as_tensor(np.ascontiguousarray(y, np.float32))
         X_t, y_t = X_t.to(self.device), y_t.to(self.device)

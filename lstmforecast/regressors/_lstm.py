@@ -108,6 +108,7 @@ class LSTMRegressor(_BaseNetRegressor):
         huber_delta=1.0,
         over_cost=1.0,
         under_cost=10.0,
+        capacity_step=None,
         optimizer="adam",
         optimizer_params=None,
         lr=1e-3,
@@ -147,6 +148,7 @@ class LSTMRegressor(_BaseNetRegressor):
         self.huber_delta = huber_delta
         self.over_cost = over_cost
         self.under_cost = under_cost
+        self.capacity_step = capacity_step
         self.optimizer = optimizer
         self.optimizer_params = optimizer_params
         self.lr = lr

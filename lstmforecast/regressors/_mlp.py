@@ -90,6 +90,7 @@ class MLPRegressor(_BaseNetRegressor):
         huber_delta=1.0,
         over_cost=1.0,
         under_cost=10.0,
+        capacity_step=None,
         optimizer="adam",
         optimizer_params=None,
         lr=1e-3,
@@ -126,6 +127,7 @@ class MLPRegressor(_BaseNetRegressor):
         self.huber_delta = huber_delta
         self.over_cost = over_cost
         self.under_cost = under_cost
+        self.capacity_step = capacity_step
         self.optimizer = optimizer
         self.optimizer_params = optimizer_params
         self.lr = lr

@@ -23,8 +23,12 @@ _RELATIVE_ALPHAS = np.logspace(-9, 1, 21)
 _CHUNK = 4096
 
 
-def _chunks(data, targets, n_rows: int):
-    """Yield float64 ``(X, y)`` chunks of the first ``n_rows`` training rows."""
+def _chunks(data, targets, n_rows: int, n_outputs=None):
+    """Yield float64 ``(X, y)`` chunks of the first ``n_rows`` training rows.
+
+    ``n_outputs``: the target columns to keep (a dataset's batches may carry
+    more, such as the capacity steps of ``RowStepProvisioningLoss``).
+    """
     for start in range(0, n_rows, _CHUNK):
         stop = min(start + _CHUNK, n_rows)
         if targets is None:  # lazy windows: gathered by the dataset
@@ -35,14 +39,14 @@ def _chunks(data, targets, n_rows: int):
             X, y = data[start:stop], targets[start:stop]
         yield (
             np.asarray(X, np.float64).reshape(stop - start, -1),
-            np.asarray(y, np.float64).reshape(stop - start, -1),
+            np.asarray(y, np.float64).reshape(stop - start, -1)[:, :n_outputs],
         )
 
 
-def _statistics(data, targets, n_rows: int):
+def _statistics(data, targets, n_rows: int, n_outputs=None):
     """Centred ``X'X``, ``X'y``, ``y'y`` and the means, from chunked sums."""
     n, sx, sy, xx, xy, yy = 0, 0.0, 0.0, 0.0, 0.0, 0.0
-    for X, y in _chunks(data, targets, n_rows):
+    for X, y in _chunks(data, targets, n_rows, n_outputs):
         n += len(X)
         sx = sx + X.sum(axis=0)
         sy = sy + y.sum(axis=0)
@@ -56,7 +60,7 @@ def _statistics(data, targets, n_rows: int):
     return n, mx, my, (gram + gram.T) / 2, cross, total
 
 
-def ridge_path(data, targets, n_rows: int):
+def ridge_path(data, targets, n_rows: int, n_outputs=None):
     """Fit the linear path on the first ``n_rows`` rows; return ``(W, b, alpha)``.
 
     Parameters
@@ -68,6 +72,9 @@ def ridge_path(data, targets, n_rows: int):
     n_rows : int
         Rows to fit on, from the first (the training rows before a validation
         tail).
+    n_outputs : int or None, default=None
+        Target columns to fit, from the first (None: all); the dataset's
+        batches may carry more (the capacity steps).
 
     Returns
     -------
@@ -77,7 +84,7 @@ def ridge_path(data, targets, n_rows: int):
         The penalty of each output, chosen by generalised cross-validation, in
         the units of the centred inputs' squares.
     """
-    n, mx, my, gram, cross, total = _statistics(data, targets, n_rows)
+    n, mx, my, gram, cross, total = _statistics(data, targets, n_rows, n_outputs)
     s, V = np.linalg.eigh(gram)
     # directions the training rows do not span (more inputs than rows, constant
     # columns such as a centred window's last step) carry no signal: drop them

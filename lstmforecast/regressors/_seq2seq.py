@@ -33,6 +33,7 @@ _NOT_SEQ2SEQ = (
     "quantiles",
     "series_embedding",
     "unseen_series",
+    "capacity_step",
 )
 
 
@@ -169,6 +170,7 @@ class Seq2SeqRegressor(_BaseNetRegressor):
     anchor = None
     linear_path = False
     quantiles = None
+    capacity_step = None
     series_embedding = None
     unseen_series = "error"
 

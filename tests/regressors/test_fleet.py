@@ -266,6 +266,10 @@ def test_an_array_is_one_series_equal_to_the_estimator():
             r"estimator__quantiles=\[0.1, 0.9\]",
         ),
         (LSTMRegressor(nonnegative=True), "estimator__nonnegative=True"),
+        (
+            LSTMRegressor(loss="provisioning", capacity_step=0.1),
+            "estimator__capacity_step=0.1",
+        ),
     ],
 )
 def test_unsupported_estimators_and_settings_are_named(estimator, match):
