@@ -47,6 +47,7 @@ From the repository root::
     python benchmarks/bench_cells.py            # lab and big, about 20 seconds
     python benchmarks/bench_cells.py --compile  # with torch.compile, ~10 minutes
     python benchmarks/bench_cells.py --smoke    # tiny sizes, a few seconds
+    python benchmarks/bench_cells.py --device cuda  # on a GPU, where there is one
 """
 
 from __future__ import annotations
@@ -74,29 +75,48 @@ def parse(argv=None):
     parser.add_argument("--compile", action="store_true")
     parser.add_argument("--compile-cells", nargs="+", default=["mlstm"])
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, 2 rounds")
+    parser.add_argument(
+        "--device", default="cpu", help="'cpu' (default) or a CUDA device, 'cuda'"
+    )
     args = parser.parse_args(argv)
+    if args.device != "cpu":
+        import torch
+
+        if not torch.cuda.is_available():
+            parser.error(
+                f"--device {args.device}: no CUDA device on this machine; "
+                "run with --device cpu (the default)."
+            )
     if args.smoke:
         args.configs, args.batches, args.rounds, args.warmup = ["smoke"], [4], 2, 1
     return args
 
 
-def training_step(cell, hidden_size, lookback, batch, compiled=False):
-    """Return a function running one training step of a fresh network."""
+def training_step(cell, hidden_size, lookback, batch, compiled=False, device="cpu"):
+    """Return a function running one training step of a fresh network.
+
+    On a GPU the step waits for the device to finish (``synchronize``), so the
+    time is the step's and not the launch's.
+    """
     import torch
 
     from lstmforecast.nn import RecurrentModule
 
     torch.manual_seed(0)
-    net = RecurrentModule(1, hidden_size, cell=cell)
+    net = RecurrentModule(1, hidden_size, cell=cell).to(device)
     forward = torch.compile(net) if compiled else net
     optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
     X, y = torch.randn(batch, lookback, 1), torch.randn(batch, 1)
+    X, y = X.to(device), y.to(device)
+    on_gpu = device != "cpu"
 
     def step():
         optimizer.zero_grad()
         loss = torch.nn.functional.mse_loss(forward(X), y)
         loss.backward()
         optimizer.step()
+        if on_gpu:
+            torch.cuda.synchronize(device)
 
     return step
 
@@ -112,7 +132,9 @@ def time_cells(cells, hidden_size, lookback, batch, args, compiled=False):
     steps, failed = {}, {}
     for cell in ["lstm", *cells]:
         try:
-            steps[cell] = training_step(cell, hidden_size, lookback, batch, compiled)
+            steps[cell] = training_step(
+                cell, hidden_size, lookback, batch, compiled, args.device
+            )
             steps[cell]()  # the first step builds (and compiles) the kernels
         except Exception as exc:  # compile unavailable: say so, keep the others
             failed[cell] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:60]}"
@@ -135,6 +157,8 @@ def main(argv=None):
     torch.set_num_threads(1)
     print(machine_line())
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread")
+    if args.device != "cpu":
+        print(f"device {args.device}: {torch.cuda.get_device_name(args.device)}")
     configs = SMOKE if args.smoke else {c: CONFIGS[c] for c in args.configs}
     rows = []
     for name, (hidden, lookback) in configs.items():

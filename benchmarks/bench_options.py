@@ -31,6 +31,8 @@ anchor) per configuration, MIMO over ``H`` steps (1 and 24):
   1:10), which knows nothing of the steps;
 - ``provisioning loss (stepped)``: the same with ``capacity_step=--step``: the
   loss is the expected cost after the forecast is rounded up to the steps;
+  ``stepped loss + capacity (...)``: that network inside the capacity rule
+  named below;
 - ``capacity``: the ``base`` pipeline inside ``CapacityRegressor(over_cost=1,
   under_cost=10, step=--step, calibration_fraction=0.15, gap=H - 1)``: its
   forecasts shifted by the offset that minimises the cost *after rounding up to

@@ -75,7 +75,7 @@ class PinballLoss(nn.Module):
 def rounded_up_cost(
     diff: torch.Tensor, alpha: float, beta: float, step
 ) -> torch.Tensor:
-    r"""Expected provisioning cost of ``diff`` when capacity is rounded up to ``step``.
+    r"""Return the expected cost of ``diff`` when capacity is rounded up to ``step``.
 
     Capacity comes in steps: the allocation is the forecast rounded up to the
     next multiple of ``step``, ``f + u`` with ``u`` in ``[0, step)``. Taking

@@ -41,8 +41,7 @@ from lstmforecast.nn import (
     QuantileHead,
     SeriesEmbedding,
 )
-from lstmforecast.nn._losses import RowStepProvisioningLoss
-from lstmforecast.nn._losses import _check_levels
+from lstmforecast.nn._losses import RowStepProvisioningLoss, _check_levels
 from lstmforecast.nn._modules import _sizes
 from lstmforecast.preprocessing._lazy import WindowArray
 from lstmforecast.preprocessing._panel import check_aligned
@@ -785,7 +784,7 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         return X_model, self._with_row_steps(y2, spread).astype(np.float32)
 
     def _with_row_steps(self, y2: np.ndarray, spread) -> np.ndarray:
-        """The training targets, and each row's capacity step as a last column.
+        """Return the targets, with each row's capacity step as a last column.
 
         Only with ``capacity_step`` (``RowStepProvisioningLoss`` reads it): the
         step in each row's normalised units, ``capacity_step / spread``.

@@ -10,7 +10,8 @@ def test_bench_options_scores_every_configuration_per_cell(load_benchmark, capsy
     table = bench.main(
         ["--epochs", "1", "--seeds", "1", "--horizons", "1", "24"]
         + ["--configs", "base", "anchor=24", "linear", "capacity", "quantiles"]
-        + ["capacity (relative, rolling, per cell)", "conformal (rolling, per cell)"]
+        + ["stepped loss + capacity (relative, rolling, per cell)"]
+        + ["conformal (rolling, per cell)"]
     )
     text = capsys.readouterr().out
     assert len(table) == 2 * 7 * 3  # horizons x configurations x cells
