@@ -30,7 +30,8 @@ anchor) per configuration, MIMO over ``H`` steps (1 and 24):
 - ``provisioning loss``: the network trained for the cost (``loss="provisioning"``,
   1:10), which knows nothing of the steps;
 - ``provisioning loss (stepped)``: the same with ``capacity_step=--step``: the
-  loss is the expected cost after the forecast is rounded up to the steps;
+  loss is the expected cost after the forecast is rounded up to the steps
+  (``(twice the step)``: told ``2 * --step``, a larger assumed rounding);
   ``stepped loss + capacity (...)``: that network inside the capacity rule
   named below;
 - ``capacity``: the ``base`` pipeline inside ``CapacityRegressor(over_cost=1,
@@ -49,7 +50,10 @@ anchor) per configuration, MIMO over ``H`` steps (1 and 24):
 - ``(per cell)``: the same with ``per_series=True``, each cell's offset or
   interval from its own errors;
 - ``(relative)``: with ``relative=True``, errors and offsets as shares of the
-  forecast (a margin and an interval that follow the level).
+  forecast (a margin and an interval that follow the level);
+- ``(expected cost, ...)``: ``decision="expected_cost"``: each hour gets the
+  whole step of least expected cost under the kept errors, not one offset
+  rounded up.
 
 Each configuration is fitted with ``--seeds`` (3) random states; the table gives
 the median over seeds of the test MSE and of the provisioning cost (capacity in
@@ -100,6 +104,10 @@ CONFIGS = {
     },
     "provisioning loss": {"loss": "provisioning"},
     "provisioning loss (stepped)": {"loss": "provisioning", "capacity_step": "step"},
+    "provisioning loss (twice the step)": {
+        "loss": "provisioning",
+        "capacity_step": "2 steps",
+    },
     "capacity": {"capacity": True},
     "capacity (rolling)": {"capacity": True, "rolling": True},
     "conformal": {"conformal": True},
@@ -119,6 +127,19 @@ CONFIGS = {
     "capacity (relative)": {"capacity": True, "relative": True},
     "capacity (relative, rolling, per cell)": {
         "capacity": True,
+        "relative": True,
+        "rolling": True,
+        "per_series": True,
+    },
+    "capacity (expected cost, rolling, per cell)": {
+        "capacity": True,
+        "decision": "expected_cost",
+        "rolling": True,
+        "per_series": True,
+    },
+    "capacity (expected cost, relative, rolling, per cell)": {
+        "capacity": True,
+        "decision": "expected_cost",
         "relative": True,
         "rolling": True,
         "per_series": True,
@@ -256,7 +277,12 @@ def _calibrated(pipe, params: dict, train, test, H: int, args):
     }
     if params.get("capacity"):  # offset for the cost after rounding, on the tail
         plan = CapacityRegressor(
-            pipe, over_cost=1, under_cost=10, step=args.step, **common
+            pipe,
+            over_cost=1,
+            under_cost=10,
+            step=args.step,
+            decision=params.get("decision") or "offset",
+            **common,
         )
     else:
         plan = ConformalRegressor(pipe, **common)
@@ -279,12 +305,21 @@ def fit_predict(train, test, H: int, name: str, seed: int, args):
     params = dict(CONFIGS[name])
     if params.get("capacity_step") == "step":  # the step the cost is judged at
         params["capacity_step"] = args.step
+    if params.get("capacity_step") == "2 steps":  # the loss told a coarser step
+        params["capacity_step"] = 2 * args.step
     window = SlidingWindow(args.lookback, lazy=True)
     if params.pop("calendar", False):
         window = _with_calendar(H, args.lookback)
     calibrated = {
         k: params.pop(k, False)
-        for k in ("capacity", "conformal", "rolling", "per_series", "relative")
+        for k in (
+            "capacity",
+            "conformal",
+            "rolling",
+            "per_series",
+            "relative",
+            "decision",
+        )
     }
     model = _network(params, seed, args)
     if calibrated["capacity"] or calibrated["conformal"]:

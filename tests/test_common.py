@@ -152,6 +152,7 @@ ESTIMATORS = [
     # split-conformal intervals around a fast model
     ConformalRegressor(Ridge()),
     CapacityRegressor(Ridge(), step=0.5),
+    CapacityRegressor(Ridge(), step=0.5, relative=True, decision="expected_cost"),
     # a fleet of one member: an array (no panel index) is one series
     FleetRegressor(LSTMRegressor(hidden_size=4, max_epochs=2, random_state=0)),
     # baselines on windows: the checks' 2-D X is one feature's windows, as short

@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from lstmforecast._validation import refuse_renamed
 from lstmforecast.regressors._conformal import ConformalRegressor
@@ -60,6 +60,53 @@ def _best_offsets(errors, pred, alpha, beta, step, relative=False) -> np.ndarray
         ties = np.flatnonzero(costs == costs.min())
         out[j] = candidates[ties[np.argmin(np.abs(candidates[ties]))]]
     return out
+
+
+class _Scenarios:
+    """The sorted calibration errors of one column, as demand scenarios.
+
+    The expected cost of allocating ``f + w u`` against demands ``f + w e``
+    (``w = 1``, or ``|f|`` for relative errors) is ``w g(u)`` with ``g(u) =
+    alpha mean((u - e)+) + beta mean((e - u)+)``: convex in ``u``, its minimum
+    at the ``beta / (alpha + beta)`` quantile of ``e``, evaluated with prefix
+    sums of the sorted errors.
+    """
+
+    def __init__(self, errors, alpha, beta):
+        self.e = np.sort(errors[np.isfinite(errors)])
+        self.sums = np.r_[0.0, np.cumsum(self.e)]
+        self.alpha, self.beta = alpha, beta
+        share = beta / (alpha + beta)
+        self.best = float(np.quantile(self.e, share, method="inverted_cdf"))
+
+    def cost(self, u) -> np.ndarray:
+        """Return ``g(u)``, the mean cost per unit of weight, for each ``u``."""
+        k = np.searchsorted(self.e, u, side="right")
+        n, total = len(self.e), self.sums[-1]
+        over = k * u - self.sums[k]
+        under = (total - self.sums[k]) - (n - k) * u
+        return (self.alpha * over + self.beta * under) / n
+
+
+def _grid_allocation(pred, w, scenarios, step) -> np.ndarray:
+    """Return the whole steps of least expected cost for forecasts ``pred``.
+
+    The expected cost is convex in the capacity, so the best whole step is
+    one of the two around the unconstrained minimum ``pred + w best`` (never
+    below 0: demand is not negative). Ties go to the lower step; a NaN
+    forecast gets NaN.
+    """
+    target = np.maximum(pred + w * scenarios.best, 0.0)
+    if step is None:
+        return target
+    low = np.floor(target / step + 1e-9) * step
+    high = low + step
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u_low, u_high = (low - pred) / w, (high - pred) / w
+    zero = ~(w > 0)  # a zero relative forecast (every demand 0), or NaN
+    u_low[zero], u_high[zero] = 0.0, 0.0
+    pick_high = (scenarios.cost(u_high) < scenarios.cost(u_low)) & ~zero
+    return np.where(np.isnan(pred), np.nan, np.where(pick_high, high, low))
 
 
 class _RefusesRenamedPrices:
@@ -130,6 +177,24 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         weeks' margin instead of all of it. It helps where errors grow with
         the level; it hurts where they do not (a night's forecast near zero
         gets no margin).
+    decision : {'offset', 'expected_cost'}, default='offset'
+        How a forecast becomes an allocation. ``'offset'``: round ``forecast
+        + offset_`` up to the next step, one margin for every row.
+        ``'expected_cost'``: for each row, the whole step of least expected
+        cost when the demand is the forecast plus any of the kept calibration
+        errors (each an equally likely scenario; shares of ``|forecast|``
+        with ``relative=True``), so a forecast just above a step may be
+        allocated that step, not the next one, when the few scenarios above
+        it cost less than a whole step of idle capacity. :meth:`predict`
+        then returns the allocation itself. It helps when steps are coarse
+        against the errors (0.1 Gbit/s on a quiet cell), where one offset
+        rounds some rows up by almost a step and others by almost nothing;
+        it is the offset rule when ``step=None`` and, for errors that do not
+        depend on the row, a constant threshold much like the offset. It
+        hurts with ``relative=True`` where forecasts come near zero (a
+        night's error as a share of a tiny forecast becomes a huge scenario
+        for a busy hour), and when the calibration errors do not describe
+        the new ones (a change of regime the window has not caught up with).
 
     Attributes
     ----------
@@ -140,7 +205,8 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         ``relative=True``, the share of ``|forecast|`` added); ``(n_series,
         n_outputs)`` with ``per_series=True``, in the order of ``series_``.
     calibration_cost_ : ndarray of shape (n_outputs,)
-        The calibration rows' cost with that offset, and ``raw_cost_`` without
+        The calibration rows' cost with that offset (with
+        ``decision='expected_cost'``, with that decision), and ``raw_cost_`` without
         (per series too, with ``per_series=True``).
     n_calibration_ : ndarray of int of shape (n_outputs,)
         Calibration rows per column (after :meth:`update`, the kept ones).
@@ -171,6 +237,7 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         "over_cost": [Interval(numbers.Real, 0, None, closed="left")],
         "under_cost": [Interval(numbers.Real, 0, None, closed="left")],
         "step": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "decision": [StrOptions({"offset", "expected_cost"})],
     }
 
     def __init__(
@@ -186,6 +253,7 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         calibration_window=None,
         per_series=False,
         relative=False,
+        decision="offset",
     ):
         super().__init__(
             estimator,
@@ -199,6 +267,7 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         self.over_cost = over_cost
         self.under_cost = under_cost
         self.step = step
+        self.decision = decision
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
@@ -230,10 +299,11 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         super()._recalibrate()
         step = None if self.step is None else float(self.step)
         prices = (self.over_cost, self.under_cost)
-        offsets, costs, raw = [], [], []
+        offsets, costs, raw, self._scenarios = [], [], [], []
         for errors, pred in self._by_group():
             offsets.append(_best_offsets(errors, pred, *prices, step, self.relative))
-            costs.append(self._cost(errors, pred, offsets[-1]))
+            self._scenarios.append(self._scenarios_of(errors, pred))
+            costs.append(self._cost(errors, pred, offsets[-1], len(costs)))
             raw.append(self._cost(errors, pred, np.zeros_like(offsets[-1])))
         pick = (lambda v: np.array(v)) if self.per_series else (lambda v: v[0])
         self.offset_, self.calibration_cost_ = pick(offsets), pick(costs)
@@ -245,10 +315,33 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         tags.regressor_tags.poor_score = True
         return tags
 
-    def _cost(self, errors, pred, offset) -> np.ndarray:
-        capacity = pred + offset * self._weight(pred)
-        if self.step is not None:
-            capacity = np.ceil(capacity / self.step) * self.step
+    def _scenarios_of(self, errors, pred) -> list[_Scenarios]:
+        """Each column's errors (shares of the forecast if relative) as scenarios."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shares = errors / self._weight(pred)
+        prices = (self.over_cost, self.under_cost)
+        return [_Scenarios(shares[:, j], *prices) for j in range(errors.shape[1])]
+
+    def _allocate(self, pred, groups) -> np.ndarray:
+        """Return the expected-cost allocation of ``pred`` (rows, outputs)."""
+        step = None if self.step is None else float(self.step)
+        out, w = np.full(pred.shape, np.nan), self._weight(pred)
+        for g in np.unique(groups):
+            rows = groups == g
+            for j, scenarios in enumerate(self._scenarios[g]):
+                out[rows, j] = _grid_allocation(
+                    pred[rows, j], w[rows, j], scenarios, step
+                )
+        return out
+
+    def _cost(self, errors, pred, offset, group=None) -> np.ndarray:
+        """Mean cost of the rows: the offset rule, or the decision of ``group``."""
+        if group is not None and self.decision == "expected_cost":
+            capacity = self._allocate(pred, np.full(len(pred), group))
+        else:
+            capacity = pred + offset * self._weight(pred)
+            if self.step is not None:
+                capacity = np.ceil(capacity / self.step - 1e-9) * self.step
         demand = pred + errors
         cost = self.over_cost * np.maximum(
             capacity - demand, 0
@@ -266,11 +359,15 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         Returns
         -------
         y_pred : ndarray
-            ``estimator_.predict(X) + offset_``, in its shape.
+            ``estimator_.predict(X) + offset_``, in its shape; with
+            ``decision='expected_cost'``, the allocation (whole steps).
         """
         pred = np.asarray(super().predict(X), dtype=float)
-        offset = np.atleast_2d(self.offset_)[self._group_of_rows(X, len(pred))]
+        groups = self._group_of_rows(X, len(pred))
         pred2 = pred.reshape(len(pred), -1)
+        if self.decision == "expected_cost":
+            return self._allocate(pred2, groups).reshape(pred.shape)
+        offset = np.atleast_2d(self.offset_)[groups]
         shifted = pred2 + offset * self._weight(pred2)
         return shifted.reshape(pred.shape)
 
@@ -290,7 +387,7 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         pred = np.maximum(self.predict(X), 0.0)
         if self.step is None:
             return pred
-        return np.ceil(pred / self.step) * self.step
+        return np.ceil(pred / self.step - 1e-9) * self.step
 
     def predict_interval(self, X, coverage=0.8):
         """Not provided: use :class:`ConformalRegressor` for intervals.

@@ -12,15 +12,16 @@ def test_bench_options_scores_every_configuration_per_cell(load_benchmark, capsy
         + ["--configs", "base", "anchor=24", "linear", "capacity", "quantiles"]
         + ["stepped loss + capacity (relative, rolling, per cell)"]
         + ["conformal (rolling, per cell)"]
+        + ["capacity (expected cost, rolling, per cell)"]
     )
     text = capsys.readouterr().out
-    assert len(table) == 2 * 7 * 3  # horizons x configurations x cells
+    assert len(table) == 2 * 8 * 3  # horizons x configurations x cells
     assert set(table["cell"]) == {4159, 4556, 5161}
     assert np.isfinite(table[["mse / naive", "cost / naive"]].to_numpy()).all()
     assert (table["cost / naive"] > 0).all()
     intervals = table["config"].isin(["quantiles", "conformal (rolling, per cell)"])
     assert table.loc[intervals, "coverage"].between(0, 1).all()
-    assert table["coverage"].isna().sum() == 2 * 5 * 3  # the five without intervals
+    assert table["coverage"].isna().sum() == 2 * 6 * 3  # the six without intervals
     assert "cost / naive" in text and "fit seconds (median)" in text
 
 
