@@ -1,0 +1,47 @@
+"""benchmarks/bench_cost_bound.py: the hindsight-best offset and the error share."""
+
+import numpy as np
+import pytest
+
+
+def _demand(seed=0, n=240):
+    rng = np.random.default_rng(seed)
+    y = rng.uniform(0.05, 1.0, n)
+    return y, y + rng.normal(0, 0.03, n)
+
+
+def test_no_offset_on_a_grid_beats_the_hindsight_best(load_benchmark):
+    bench = load_benchmark("bench_cost_bound")
+    y, f = _demand()
+    best, offset = bench.best_offset_ratio(y, f, 0.05)
+    assert best == pytest.approx(bench.cost_ratio(y, f + offset, 0.05), rel=1e-9)
+    brute = np.linspace(-0.2, 0.2, 40_001)  # every 1e-5 Gbit/s
+    ratios = bench._costs(y, f, brute, 0.05) / bench._costs(y, y, np.zeros(1), 0.05)
+    assert best <= ratios.min() + 1e-12
+    assert best <= bench.cost_ratio(y, f, 0.05)  # the offset 0 is a candidate
+
+
+def test_the_error_share_needed_is_the_largest_that_reaches_the_target(
+    load_benchmark,
+):
+    bench = load_benchmark("bench_cost_bound")
+    y, f = _demand(1)
+    start = bench.best_offset_ratio(y, f, 0.05)[0]
+    target = 1 + (start - 1) / 2  # halfway from this forecast to the oracle
+    k = bench.shrink_needed(y, f, 0.05, target)
+    assert 0 < k < 1
+    assert bench.best_offset_ratio(y, y + k * (f - y), 0.05)[0] <= target
+    bigger = y + (k + 0.01) * (f - y)  # the next share tried misses the target
+    assert bench.best_offset_ratio(y, bigger, 0.05)[0] > target
+    assert bench.shrink_needed(y, f, 0.05, start + 1e-9) == 1.0
+
+
+@pytest.mark.slow
+def test_bench_cost_bound_runs_on_one_cell(load_benchmark, capsys):
+    bench = load_benchmark("bench_cost_bound")
+    table = bench.main(["--cells", "4159", "--seeds", "1", "--epochs", "1"])
+    assert list(table.index) == [4159]
+    row = table.loc[4159]
+    assert row["best offset (hindsight)"] <= row["rounded up"]
+    assert 0 <= row["errors x k needed for 1.5"] <= 1
+    assert "best offset (hindsight)" in capsys.readouterr().out
