@@ -17,9 +17,10 @@ rounded up). For each cell and seed it prints:
   (``bench_options.day_by_day``): a rule that sees only the past;
 - ``best offset (hindsight)``: the forecast plus the one constant offset that
   minimises the cost **on the test hours themselves** (searched on a fine grid
-  and at every error). No decision rule that adds one margin chosen from the
-  past can beat it, so it bounds every offset rule (``CapacityRegressor``,
-  ``loss="provisioning"`` learning a constant margin);
+  and at every error). It bounds every rule that adds one constant margin to
+  this forecast (a fixed ``CapacityRegressor`` offset); a margin that changes
+  from hour to hour or day to day (a rolling or relative rule, the
+  expected-cost decision, another forecast) is not bounded by it;
 - ``errors x k needed for T``: the largest share ``k`` of the forecast's errors
   (the forecast ``y + k (f - y)``, each error shrunk ``k`` times, the MSE ``k^2``
   times) at which the hindsight-best offset reaches the cost ratio ``T`` (each
@@ -67,9 +68,12 @@ def _costs(y, f, offsets, step) -> np.ndarray:
 def best_offset_ratio(y, f, step) -> tuple[float, float]:
     """Return (cost ratio, offset) of the best constant offset on these hours.
 
-    The cost after rounding up is piecewise constant in the offset, with a
-    jump where a forecast plus the offset crosses a step: the candidates are
-    every such crossing (just past it), every error and a fine grid.
+    The cost after rounding up is piecewise constant in the offset: constant
+    between the offsets at which a forecast plus the offset reaches a step,
+    each stretch closed on the right. The candidates hold one point of every
+    stretch (each step minus the forecast, plus 1e-12: below the rounding
+    tolerance, so on the stretch's right end), and every error and a fine
+    grid besides.
     """
     y, f = np.asarray(y, float), np.asarray(f, float)
     levels = np.arange(0, np.ceil(max(y.max(), f.max()) / step) + 3) * step
@@ -89,15 +93,15 @@ def best_offset_ratio(y, f, step) -> tuple[float, float]:
 def shrink_needed(y, f, step, target, shares=None) -> float:
     """Return the largest error share ``k`` whose hindsight-best cost <= target.
 
-    ``shares``: the ``k`` tried, from 1 down (101 by default); 0 (the oracle)
-    always reaches any target >= 1.
+    ``shares``: the ``k`` tried, from 1 down (101 by default). NaN when none
+    reaches it (a target below what even the oracle's errors of 0 cost).
     """
     y, f = np.asarray(y, float), np.asarray(f, float)
     shares = np.linspace(1, 0, 101) if shares is None else np.asarray(shares)
     for k in shares:
         if best_offset_ratio(y, y + k * (f - y), step)[0] <= target:
             return float(k)
-    return 0.0
+    return float("nan")
 
 
 def _cell_panel(cell):
@@ -136,10 +140,9 @@ def cell_forecast(cell, seed, epochs, step):
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        model = make(seed, 1, epochs).fit(train, train.iloc[:, 0])
-        plan.fit(train, train.iloc[:, 0])
+        plan.fit(train, train.iloc[:, 0])  # refit=True: estimator_ saw all of train
+        forecast = np.asarray(plan.estimator_.predict(test), float).ravel()
         allocation = day_by_day(plan, train, test, 1, False)[0].ravel()
-    forecast = np.asarray(model.predict(test), float).ravel()
     return test.iloc[:, 0].to_numpy(), forecast, allocation
 
 

@@ -34,6 +34,7 @@ def test_the_error_share_needed_is_the_largest_that_reaches_the_target(
     bigger = y + (k + 0.01) * (f - y)  # the next share tried misses the target
     assert bench.best_offset_ratio(y, bigger, 0.05)[0] > target
     assert bench.shrink_needed(y, f, 0.05, start + 1e-9) == 1.0
+    assert np.isnan(bench.shrink_needed(y, f, 0.05, 0.5))  # below the oracle's
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from lstmforecast._validation import refuse_renamed
+from lstmforecast._validation import as_written, refuse_renamed
 from lstmforecast.regressors._conformal import ConformalRegressor
 
 __all__ = ["CapacityRegressor"]
@@ -17,11 +17,21 @@ __all__ = ["CapacityRegressor"]
 _LEVELS = np.linspace(0.0, 1.0, 401)
 
 
+def _round_up(capacity, step):
+    """Whole steps up, never below 0, as ``provisioning_cost`` rounds them.
+
+    ``step=None`` only clips at 0; the 1e-9 tolerance keeps a capacity that
+    is a whole step up to floating-point noise on that step.
+    """
+    if step is not None:
+        capacity = np.ceil(capacity / step - 1e-9) * step
+    return np.maximum(capacity, 0.0)
+
+
 def _mean_costs(e, f, candidates, alpha, beta, step, w=1.0) -> np.ndarray:
     """Mean cost of the calibration rows for each candidate offset (times ``w``)."""
     capacity = f[:, None] + candidates[None, :] * np.reshape(w, (-1, 1))
-    if step is not None:
-        capacity = np.ceil(capacity / step) * step
+    capacity = _round_up(capacity, step)
     demand = (f + e)[:, None]
     over = np.maximum(capacity - demand, 0)
     return (alpha * over + beta * np.maximum(demand - capacity, 0)).mean(axis=0)
@@ -132,7 +142,8 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
     rows and chooses, per target column, the offset that minimises the
     **realised** cost of ``ceil((forecast + offset) / step) * step`` on the latest
     ``calibration_fraction`` of the rows (after ``gap``); ``predict`` returns
-    ``forecast + offset`` and :meth:`predict_capacity` the allocation. With
+    ``forecast + offset`` and :meth:`predict_capacity` the allocation
+    (``decision='expected_cost'`` chooses each row's step instead). With
     ``step=None`` (exact allocation) the offset is the ``under_cost /
     (over_cost + under_cost)`` quantile of the calibration errors, what
     ``loss='provisioning'`` learns.
@@ -189,7 +200,9 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         then returns the allocation itself. It helps when steps are coarse
         against the errors (0.1 Gbit/s on a quiet cell), where one offset
         rounds some rows up by almost a step and others by almost nothing;
-        it is the offset rule when ``step=None`` and, for errors that do not
+        with ``step=None`` it allocates the ``under_cost / (over_cost +
+        under_cost)`` quantile of the scenarios (never below 0), the value
+        the offset rule approximates on its candidates; for errors that do not
         depend on the row, a constant threshold much like the offset. It
         hurts with ``relative=True`` where forecasts come near zero (a
         night's error as a share of a tiny forecast becomes a huge scenario
@@ -204,6 +217,8 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         The offset added to each target column's forecast (with
         ``relative=True``, the share of ``|forecast|`` added); ``(n_series,
         n_outputs)`` with ``per_series=True``, in the order of ``series_``.
+        Fitted whatever the ``decision``, but only ``'offset'`` allocates
+        from it.
     calibration_cost_ : ndarray of shape (n_outputs,)
         The calibration rows' cost with that offset (with
         ``decision='expected_cost'``, with that decision), and ``raw_cost_`` without
@@ -300,7 +315,8 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         step = None if self.step is None else float(self.step)
         prices = (self.over_cost, self.under_cost)
         offsets, costs, raw, self._scenarios = [], [], [], []
-        for errors, pred in self._by_group():
+        for g, (errors, pred) in enumerate(self._by_group()):
+            self._check_usable(errors, pred, g)
             offsets.append(_best_offsets(errors, pred, *prices, step, self.relative))
             self._scenarios.append(self._scenarios_of(errors, pred))
             costs.append(self._cost(errors, pred, offsets[-1], len(costs)))
@@ -314,6 +330,28 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         tags = super().__sklearn_tags__()
         tags.regressor_tags.poor_score = True
         return tags
+
+    def _check_usable(self, errors, pred, group: int):
+        """Refuse a column with no finite error (shares of a nonzero forecast)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            usable = np.isfinite(errors / self._weight(pred)).sum(axis=0)
+        if usable.all():
+            return
+        column = int(np.flatnonzero(usable == 0)[0])
+        where = ""
+        if self.per_series:
+            where = f" of series {as_written(self.series_[group])}"
+        reason = (
+            "every kept forecast is 0, and relative errors are shares of it"
+            if self.relative
+            else "every kept forecast or target is NaN"
+        )
+        raise ValueError(
+            f"CapacityRegressor has no usable calibration error for target column "
+            f"{column}{where}: {reason}. Keep more errors (a larger "
+            "'calibration_window' or 'calibration_fraction')"
+            + (", or relative=False." if self.relative else ".")
+        )
 
     def _scenarios_of(self, errors, pred) -> list[_Scenarios]:
         """Each column's errors (shares of the forecast if relative) as scenarios."""
@@ -339,9 +377,7 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         if group is not None and self.decision == "expected_cost":
             capacity = self._allocate(pred, np.full(len(pred), group))
         else:
-            capacity = pred + offset * self._weight(pred)
-            if self.step is not None:
-                capacity = np.ceil(capacity / self.step - 1e-9) * self.step
+            capacity = _round_up(pred + offset * self._weight(pred), self.step)
         demand = pred + errors
         cost = self.over_cost * np.maximum(
             capacity - demand, 0
@@ -349,7 +385,7 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         return np.nanmean(cost, axis=0)
 
     def predict(self, X):
-        """Return the forecasts plus each column's offset: what to allocate from.
+        """Return what to allocate from: forecast + offset, or the allocation.
 
         Parameters
         ----------
@@ -384,10 +420,7 @@ class CapacityRegressor(_RefusesRenamedPrices, ConformalRegressor):
         capacity : ndarray
             Whole steps (never below 0), in :meth:`predict`'s shape.
         """
-        pred = np.maximum(self.predict(X), 0.0)
-        if self.step is None:
-            return pred
-        return np.ceil(pred / self.step - 1e-9) * self.step
+        return _round_up(np.asarray(self.predict(X), dtype=float), self.step)
 
     def predict_interval(self, X, coverage=0.8):
         """Not provided: use :class:`ConformalRegressor` for intervals.

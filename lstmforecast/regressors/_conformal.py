@@ -264,9 +264,11 @@ class ConformalRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
 
     def _recalibrate(self):
         """Derive the fitted attributes from the kept errors."""
-        sorted_errors = [
-            np.sort(np.abs(e) / self._weight(f), axis=0) for e, f in self._by_group()
-        ]
+        with np.errstate(divide="ignore", invalid="ignore"):  # zero forecasts
+            sorted_errors = [
+                np.sort(np.abs(e) / self._weight(f), axis=0)
+                for e, f in self._by_group()
+            ]
         counts = np.array([np.isfinite(e).sum(axis=0) for e, _ in self._by_group()])
         if self.per_series:
             self.calibration_errors_, self.n_calibration_ = sorted_errors, counts

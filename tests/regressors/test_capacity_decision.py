@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import Ridge
 
 from lstmforecast.metrics import provisioning_cost
@@ -19,9 +20,9 @@ def _data(n, seed=0, noise=0.05):
 
 
 def _brute_force(pred, w, errors, alpha, beta, step):
-    """Every whole step from 0 to far above, each scored on every scenario."""
-    levels = np.arange(0, 400) * step
+    """Every whole step from 0 to two above the largest demand, each scored."""
     demand = pred + w * errors
+    levels = np.arange(0, np.ceil(max(demand.max(), 0) / step) + 3) * step
     gap = levels[:, None] - demand[None, :]
     cost = (alpha * np.maximum(gap, 0) + beta * np.maximum(-gap, 0)).mean(axis=1)
     return levels, cost
@@ -57,6 +58,17 @@ def test_nan_forecasts_stay_nan_and_zero_relative_forecasts_get_nothing():
     assert np.isnan(out[0])
     assert out[1] == 0.0  # every scenario's demand of a zero forecast is zero
     assert out[2] == pytest.approx(0.6)  # 0.5 + 20 % covers the worst scenario
+    absolute = _grid_allocation(pred, np.ones(3), scenarios, 0.1)
+    assert np.isnan(absolute[0])
+    assert absolute[1:] == pytest.approx([0.2, 0.7])  # + 0.2 covers every scenario
+
+
+def test_a_series_without_usable_errors_is_one_clear_line():
+    X = np.ones((100, 1))
+    with pytest.raises(ValueError, match=r"no usable calibration error for target "):
+        CapacityRegressor(
+            DummyRegressor(), relative=True, step=0.1, decision="expected_cost"
+        ).fit(X, np.zeros(100))
 
 
 def test_without_steps_it_is_the_cost_quantile_of_the_errors():
@@ -134,7 +146,9 @@ def test_per_series_decisions_use_each_series_own_errors():
     margin = plan.predict(X) - plan.estimator_.predict(X)
     quiet, busy = margin[:1500], margin[1500:]
     assert busy.mean() > quiet.mean() + 0.2  # the busy cell's margin is larger
-    assert len(plan._scenarios) == 2
+    pooled = CapacityRegressor(Ridge(), step=0.1, decision="expected_cost").fit(X, y)
+    pooled_margin = pooled.predict(X) - pooled.estimator_.predict(X)
+    assert pooled_margin[:1500].mean() > quiet.mean() + 0.1  # pooled: too wide
 
 
 def test_update_moves_the_decision_with_the_new_errors():
