@@ -13,15 +13,23 @@ def test_bench_options_scores_every_configuration_per_cell(load_benchmark, capsy
         + ["stepped loss + capacity (relative, rolling, per cell)"]
         + ["conformal (rolling, per cell)"]
         + ["capacity (expected cost, rolling, per cell)"]
+        + ["base + best offset in hindsight (a bound)"]
     )
     text = capsys.readouterr().out
-    assert len(table) == 2 * 8 * 3  # horizons x configurations x cells
+    assert len(table) == 2 * 9 * 3  # horizons x configurations x cells
     assert set(table["cell"]) == {4159, 4556, 5161}
     assert np.isfinite(table[["mse / naive", "cost / naive"]].to_numpy()).all()
     assert (table["cost / naive"] > 0).all()
     intervals = table["config"].isin(["quantiles", "conformal (rolling, per cell)"])
     assert table.loc[intervals, "coverage"].between(0, 1).all()
-    assert table["coverage"].isna().sum() == 2 * 6 * 3  # the six without intervals
+    assert table["coverage"].isna().sum() == 2 * 7 * 3  # the seven without intervals
+    assert table["under"].between(0, 1).all()
+    # the bound shifts the same (bit-identical) base forecasts by the offset
+    # best on the test hours, 0 among the candidates: never above the base
+    cost = table.set_index(["H", "cell", "config"])["cost / naive"].unstack()
+    bound = cost["base + best offset in hindsight (a bound)"]
+    assert (bound <= cost["base"] + 1e-12).all()
+    assert (bound < cost["base"]).any()
     assert "cost / naive" in text and "fit seconds (median)" in text
 
 
