@@ -21,6 +21,11 @@ rounded up). For each cell and seed it prints:
   this forecast (a fixed ``CapacityRegressor`` offset); a margin that changes
   from hour to hour or day to day (a rolling or relative rule, the
   expected-cost decision, another forecast) is not bounded by it;
+- with ``--stepped-loss``, ``step-aware loss + rule``: the same LSTM trained
+  for the cost after rounding up (``loss="provisioning",
+  capacity_step=--step``) inside the same expected-cost rule, and its
+  forecast's ``MSE, step-aware loss``: a margin that moves by the hour, from a
+  network trained for it;
 - ``errors x k needed for T``: the largest share ``k`` of the forecast's errors
   (the forecast ``y + k (f - y)``, each error shrunk ``k`` times, the MSE ``k^2``
   times) at which the hindsight-best offset reaches the cost ratio ``T`` (each
@@ -33,6 +38,7 @@ From the repository root::
 
     python benchmarks/bench_cost_bound.py                   # about two minutes
     python benchmarks/bench_cost_bound.py --targets 1.5 1.37 1.58 2.25
+    python benchmarks/bench_cost_bound.py --stepped-loss --step 0.1  # ~4 min
 """
 
 from __future__ import annotations
@@ -116,22 +122,21 @@ def _cell_panel(cell):
     return frame.iloc[:-N_TEST], frame.iloc[-N_TEST:]
 
 
-def cell_forecast(cell, seed, epochs, step):
-    """Return (demand, forecast, expected-cost allocation) over the test hours.
+def _rule(pipe, train, test, step):
+    """Return (forecast, expected-cost allocation) of ``pipe`` over the test hours.
 
-    The allocation: the same pipeline inside ``CapacityRegressor(step=step,
+    The allocation: ``pipe`` inside ``CapacityRegressor(step=step,
     decision="expected_cost", calibration_window=168)``, updated with each
     test day's demand (``bench_options.day_by_day``).
     """
-    from _recommended import RECOMMENDED
     from bench_options import day_by_day
 
     from lstmforecast.regressors import CapacityRegressor
 
-    train, test = _cell_panel(cell)
-    make = next(iter(RECOMMENDED.values()))
     plan = CapacityRegressor(
-        make(seed, 1, epochs),
+        pipe,
+        over_cost=COST["alpha"],
+        under_cost=COST["beta"],
         step=step,
         calibration_fraction=0.15,
         refit=True,
@@ -143,7 +148,29 @@ def cell_forecast(cell, seed, epochs, step):
         plan.fit(train, train.iloc[:, 0])  # refit=True: estimator_ saw all of train
         forecast = np.asarray(plan.estimator_.predict(test), float).ravel()
         allocation = day_by_day(plan, train, test, 1, False)[0].ravel()
-    return test.iloc[:, 0].to_numpy(), forecast, allocation
+    return forecast, allocation
+
+
+def cell_forecast(cell, seed, epochs, step, stepped_loss=False):
+    """Return (demand, forecast, expected-cost allocation) over the test hours.
+
+    The recommended LSTM trained for the squared error, or with
+    ``stepped_loss`` for the cost after rounding up to ``step``
+    (``loss="provisioning", capacity_step=step``), each inside the
+    expected-cost rule (``_rule``).
+    """
+    from _recommended import RECOMMENDED
+
+    train, test = _cell_panel(cell)
+    pipe = next(iter(RECOMMENDED.values()))(seed, 1, epochs)
+    if stepped_loss:
+        pipe.set_params(
+            lstm__loss="provisioning",
+            lstm__over_cost=COST["alpha"],
+            lstm__under_cost=COST["beta"],
+            lstm__capacity_step=step,
+        )
+    return (test.iloc[:, 0].to_numpy(), *_rule(pipe, train, test, step))
 
 
 def run(args) -> pd.DataFrame:
@@ -163,15 +190,21 @@ def run(args) -> pd.DataFrame:
                 "best offset (hindsight)": best,
                 "offset": offset,
             }
+            if args.stepped_loss:
+                _, g, stepped = cell_forecast(cell, seed, args.epochs, args.step, True)
+                row["MSE, step-aware loss"] = float(np.mean((g - y) ** 2))
+                row["step-aware loss + rule"] = cost_ratio(y, stepped, args.step)
             for target in args.targets:
                 row[f"errors x k needed for {target:g}"] = shrink_needed(
                     y, f, args.step, target
                 )
             rows.append(row)
+            stepped = row.get("step-aware loss + rule")
+            extra = "" if stepped is None else f", step-aware loss + rule {stepped:.3f}"
             print(
                 f"  cell {cell} seed {seed}: rounded up {row['rounded up']:.3f}, best "
-                f"offset {best:.3f} ({time.perf_counter() - start:.0f} s, load "
-                f"{load_average():.2f})",
+                f"offset {best:.3f}{extra} ({time.perf_counter() - start:.0f} s, "
+                f"load {load_average():.2f})",
                 flush=True,
             )
     return pd.DataFrame(rows).groupby("cell").median().drop(columns="seed")
@@ -185,6 +218,11 @@ def main(argv=None) -> pd.DataFrame:
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--step", type=float, default=0.05)
     parser.add_argument("--targets", type=float, nargs="+", default=[1.5])
+    parser.add_argument(
+        "--stepped-loss",
+        action="store_true",
+        help="also the LSTM trained with loss='provisioning', capacity_step=step",
+    )
     args = parser.parse_args(argv)
     print(machine_line())
     print(f"capacity steps of {args.step} Gbit/s, 1:10; load {load_average():.2f}")

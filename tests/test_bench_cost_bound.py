@@ -40,9 +40,15 @@ def test_the_error_share_needed_is_the_largest_that_reaches_the_target(
 @pytest.mark.slow
 def test_bench_cost_bound_runs_on_one_cell(load_benchmark, capsys):
     bench = load_benchmark("bench_cost_bound")
-    table = bench.main(["--cells", "4159", "--seeds", "1", "--epochs", "1"])
+    table = bench.main(
+        ["--cells", "4159", "--seeds", "1", "--epochs", "1", "--stepped-loss"]
+    )
     assert list(table.index) == [4159]
     row = table.loc[4159]
     assert row["best offset (hindsight)"] <= row["rounded up"]
+    # the oracle allocates the least step above each demand: nothing costs less
+    costs = ["rounded up", "expected-cost rule", "step-aware loss + rule"]
+    assert (row[costs] >= 1 - 1e-12).all()
+    assert row["MSE, step-aware loss"] > 0
     assert 0 <= row["errors x k needed for 1.5"] <= 1
     assert "best offset (hindsight)" in capsys.readouterr().out
