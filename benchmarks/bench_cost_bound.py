@@ -21,9 +21,10 @@ rounded up). For each cell and seed it prints:
   this forecast (a fixed ``CapacityRegressor`` offset); a margin that changes
   from hour to hour or day to day (a rolling or relative rule, the
   expected-cost decision, another forecast) is not bounded by it;
-- with ``--stepped-loss``, ``step-aware loss + rule``: the same LSTM trained
-  for the cost after rounding up (``loss="provisioning",
-  capacity_step=--step``) inside the same expected-cost rule, and its
+- with ``--stepped-loss [K]``, ``step-aware loss + rule``: the same LSTM
+  trained for the cost after rounding up (``loss="provisioning",
+  capacity_step=K * --step``, ``K`` = 1 by default: the real step; 2 tells the
+  loss a coarser one, less margin) inside the same expected-cost rule, and its
   forecast's ``MSE, step-aware loss``: a margin that moves by the hour, from a
   network trained for it;
 - ``errors x k needed for T``: the largest share ``k`` of the forecast's errors
@@ -151,24 +152,24 @@ def _rule(pipe, train, test, step):
     return forecast, allocation
 
 
-def cell_forecast(cell, seed, epochs, step, stepped_loss=False):
+def cell_forecast(cell, seed, epochs, step, stepped_loss=None):
     """Return (demand, forecast, expected-cost allocation) over the test hours.
 
     The recommended LSTM trained for the squared error, or with
-    ``stepped_loss`` for the cost after rounding up to ``step``
-    (``loss="provisioning", capacity_step=step``), each inside the
-    expected-cost rule (``_rule``).
+    ``stepped_loss`` (a factor ``k``) for the cost after rounding up to
+    ``k * step`` (``loss="provisioning", capacity_step=k * step``), each
+    inside the expected-cost rule at ``step`` (``_rule``).
     """
     from _recommended import RECOMMENDED
 
     train, test = _cell_panel(cell)
     pipe = next(iter(RECOMMENDED.values()))(seed, 1, epochs)
-    if stepped_loss:
+    if stepped_loss is not None:
         pipe.set_params(
             lstm__loss="provisioning",
             lstm__over_cost=COST["alpha"],
             lstm__under_cost=COST["beta"],
-            lstm__capacity_step=step,
+            lstm__capacity_step=stepped_loss * step,
         )
     return (test.iloc[:, 0].to_numpy(), *_rule(pipe, train, test, step))
 
@@ -190,8 +191,10 @@ def run(args) -> pd.DataFrame:
                 "best offset (hindsight)": best,
                 "offset": offset,
             }
-            if args.stepped_loss:
-                _, g, stepped = cell_forecast(cell, seed, args.epochs, args.step, True)
+            if args.stepped_loss is not None:
+                _, g, stepped = cell_forecast(
+                    cell, seed, args.epochs, args.step, args.stepped_loss
+                )
                 row["MSE, step-aware loss"] = float(np.mean((g - y) ** 2))
                 row["step-aware loss + rule"] = cost_ratio(y, stepped, args.step)
             for target in args.targets:
@@ -220,8 +223,13 @@ def main(argv=None) -> pd.DataFrame:
     parser.add_argument("--targets", type=float, nargs="+", default=[1.5])
     parser.add_argument(
         "--stepped-loss",
-        action="store_true",
-        help="also the LSTM trained with loss='provisioning', capacity_step=step",
+        type=float,
+        nargs="?",
+        const=1.0,
+        default=None,
+        metavar="K",
+        help="also the LSTM trained with loss='provisioning', capacity_step=K "
+        "* step (K = 1 when omitted)",
     )
     args = parser.parse_args(argv)
     print(machine_line())

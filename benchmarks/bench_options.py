@@ -175,6 +175,14 @@ CONFIGS = {
         "rolling": True,
         "per_series": True,
     },
+    "twice the step + capacity (expected cost, rolling, per cell)": {
+        "loss": "provisioning",
+        "capacity_step": "2 steps",
+        "capacity": True,
+        "decision": "expected_cost",
+        "rolling": True,
+        "per_series": True,
+    },
     "ridge + provisioning loss": {"linear_path": "ridge", "loss": "provisioning"},
     "ridge + provisioning loss (stepped)": {
         "linear_path": "ridge",

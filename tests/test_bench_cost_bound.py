@@ -52,3 +52,23 @@ def test_bench_cost_bound_runs_on_one_cell(load_benchmark, capsys):
     assert row["MSE, step-aware loss"] > 0
     assert 0 <= row["errors x k needed for 1.5"] <= 1
     assert "best offset (hindsight)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("factor", [None, 1.0, 2.0])
+def test_the_loss_is_told_k_times_the_step(load_benchmark, monkeypatch, factor):
+    bench = load_benchmark("bench_cost_bound")
+    told = {}
+
+    def rule(pipe, train, test, step):
+        told.update(pipe.get_params(), judged=step)
+        return np.zeros(len(test)), np.zeros(len(test))
+
+    monkeypatch.setattr(bench, "_rule", rule)
+    bench.cell_forecast(4159, 0, 1, 0.05, factor)
+    assert told["judged"] == 0.05  # the rule always scores the real step
+    if factor is None:  # the squared-error network
+        assert told["lstm__loss"] == "squared_error"
+    else:
+        assert told["lstm__loss"] == "provisioning"
+        assert told["lstm__capacity_step"] == pytest.approx(factor * 0.05)
+        assert (told["lstm__over_cost"], told["lstm__under_cost"]) == (1.0, 10.0)
