@@ -27,6 +27,11 @@ rounded up). For each cell and seed it prints:
   loss a coarser one, less margin) inside the same expected-cost rule, and its
   forecast's ``MSE, step-aware loss``: a margin that moves by the hour, from a
   network trained for it;
+- with ``--tune K [K ...]``, ``tuned step-aware loss + rule``: the same,
+  ``K`` chosen among those given on the training hours alone
+  (``tuned_factor``: ``GridSearchCV`` on three time-ordered folds of a
+  week, scored by the provisioning cost at ``--step``), and the ``tuned K``
+  (the median over seeds);
 - ``errors x k needed for T``: the largest share ``k`` of the forecast's errors
   (the forecast ``y + k (f - y)``, each error shrunk ``k`` times, the MSE ``k^2``
   times) at which the hindsight-best offset reaches the cost ratio ``T`` (each
@@ -40,6 +45,7 @@ From the repository root::
     python benchmarks/bench_cost_bound.py                   # about two minutes
     python benchmarks/bench_cost_bound.py --targets 1.5 1.37 1.58 2.25
     python benchmarks/bench_cost_bound.py --stepped-loss --step 0.1  # ~4 min
+    python benchmarks/bench_cost_bound.py --tune 1 2 3 --step 0.1   # ~10 min
 """
 
 from __future__ import annotations
@@ -152,26 +158,59 @@ def _rule(pipe, train, test, step):
     return forecast, allocation
 
 
-def cell_forecast(cell, seed, epochs, step, stepped_loss=None):
+def tuned_factor(pipe, train, step, factors) -> float:
+    """Return the factor ``k`` of ``capacity_step = k * step`` chosen on train.
+
+    ``GridSearchCV`` over ``factors`` on three time-ordered folds of the
+    training hours (``PanelTimeSeriesSplit(3, test_size=168)``: the last three
+    weeks, each forecast from the hours before it), scored by
+    ``make_provisioning_scorer(step=step)`` on the forecast rounded up: the
+    test hours are never seen.
+    """
+    from sklearn.model_selection import GridSearchCV
+
+    from lstmforecast.metrics import make_provisioning_scorer
+    from lstmforecast.model_selection import PanelTimeSeriesSplit
+
+    search = GridSearchCV(
+        pipe,
+        {"lstm__capacity_step": [k * step for k in factors]},
+        cv=PanelTimeSeriesSplit(3, test_size=168),
+        scoring=make_provisioning_scorer(step=step, **COST),
+        refit=False,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        search.fit(train, train.iloc[:, 0])
+    return search.best_params_["lstm__capacity_step"] / step
+
+
+def cell_forecast(cell, seed, epochs, step, stepped_loss=None, tune=None):
     """Return (demand, forecast, expected-cost allocation) over the test hours.
 
     The recommended LSTM trained for the squared error, or with
     ``stepped_loss`` (a factor ``k``) for the cost after rounding up to
     ``k * step`` (``loss="provisioning", capacity_step=k * step``), each
-    inside the expected-cost rule at ``step`` (``_rule``).
+    inside the expected-cost rule at ``step`` (``_rule``). With ``tune`` (a
+    list of factors) ``k`` is chosen among them by ``tuned_factor`` and
+    returned last.
     """
     from _recommended import RECOMMENDED
 
     train, test = _cell_panel(cell)
     pipe = next(iter(RECOMMENDED.values()))(seed, 1, epochs)
-    if stepped_loss is not None:
+    if stepped_loss is not None or tune:
         pipe.set_params(
             lstm__loss="provisioning",
             lstm__over_cost=COST["alpha"],
             lstm__under_cost=COST["beta"],
-            lstm__capacity_step=stepped_loss * step,
         )
-    return (test.iloc[:, 0].to_numpy(), *_rule(pipe, train, test, step))
+    if tune:
+        stepped_loss = tuned_factor(pipe, train, step, tune)
+    if stepped_loss is not None:
+        pipe.set_params(lstm__capacity_step=stepped_loss * step)
+    out = (test.iloc[:, 0].to_numpy(), *_rule(pipe, train, test, step))
+    return (*out, stepped_loss) if tune else out
 
 
 def run(args) -> pd.DataFrame:
@@ -197,13 +236,23 @@ def run(args) -> pd.DataFrame:
                 )
                 row["MSE, step-aware loss"] = float(np.mean((g - y) ** 2))
                 row["step-aware loss + rule"] = cost_ratio(y, stepped, args.step)
+            if args.tune:
+                *_, tuned, k = cell_forecast(
+                    cell, seed, args.epochs, args.step, tune=args.tune
+                )
+                row["tuned K"] = k
+                row["tuned step-aware loss + rule"] = cost_ratio(y, tuned, args.step)
             for target in args.targets:
                 row[f"errors x k needed for {target:g}"] = shrink_needed(
                     y, f, args.step, target
                 )
             rows.append(row)
-            stepped = row.get("step-aware loss + rule")
-            extra = "" if stepped is None else f", step-aware loss + rule {stepped:.3f}"
+            extra = "".join(
+                f", {name} {row[name]:.3f}"
+                for name in ("step-aware loss + rule", "tuned step-aware loss + rule")
+                if name in row
+            )
+            extra += f" (K {row['tuned K']:g})" if "tuned K" in row else ""
             print(
                 f"  cell {cell} seed {seed}: rounded up {row['rounded up']:.3f}, best "
                 f"offset {best:.3f}{extra} ({time.perf_counter() - start:.0f} s, "
@@ -230,6 +279,15 @@ def main(argv=None) -> pd.DataFrame:
         metavar="K",
         help="also the LSTM trained with loss='provisioning', capacity_step=K "
         "* step (K = 1 when omitted)",
+    )
+    parser.add_argument(
+        "--tune",
+        type=float,
+        nargs="+",
+        default=None,
+        metavar="K",
+        help="also the step-aware LSTM with K chosen among these by "
+        "time-ordered CV on the training hours",
     )
     args = parser.parse_args(argv)
     print(machine_line())

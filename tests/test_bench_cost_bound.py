@@ -42,13 +42,16 @@ def test_bench_cost_bound_runs_on_one_cell(load_benchmark, capsys):
     bench = load_benchmark("bench_cost_bound")
     table = bench.main(
         ["--cells", "4159", "--seeds", "1", "--epochs", "1", "--stepped-loss"]
+        + ["--tune", "1", "2"]
     )
     assert list(table.index) == [4159]
     row = table.loc[4159]
     assert row["best offset (hindsight)"] <= row["rounded up"]
     # the oracle allocates the least step above each demand: nothing costs less
     costs = ["rounded up", "expected-cost rule", "step-aware loss + rule"]
+    costs += ["tuned step-aware loss + rule"]
     assert (row[costs] >= 1 - 1e-12).all()
+    assert row["tuned K"] in (1.0, 2.0)  # one of the factors offered
     assert row["MSE, step-aware loss"] > 0
     assert 0 <= row["errors x k needed for 1.5"] <= 1
     assert "best offset (hindsight)" in capsys.readouterr().out
@@ -72,3 +75,24 @@ def test_the_loss_is_told_k_times_the_step(load_benchmark, monkeypatch, factor):
         assert told["lstm__loss"] == "provisioning"
         assert told["lstm__capacity_step"] == pytest.approx(factor * 0.05)
         assert (told["lstm__over_cost"], told["lstm__under_cost"]) == (1.0, 10.0)
+
+
+def test_the_factor_is_tuned_on_the_training_hours_only(load_benchmark, monkeypatch):
+    bench = load_benchmark("bench_cost_bound")
+    seen = {}
+
+    def rule(pipe, train, test, step):
+        seen["last train hour"] = train.index.get_level_values("time").max()
+        seen["first test hour"] = test.index.get_level_values("time").min()
+        seen["told"] = pipe.get_params()["lstm__capacity_step"]
+        return np.zeros(len(test)), np.zeros(len(test))
+
+    def factor(pipe, train, step, factors):
+        seen["tuned on"] = train.index.get_level_values("time").max()
+        return factors[-1]
+
+    monkeypatch.setattr(bench, "_rule", rule)
+    monkeypatch.setattr(bench, "tuned_factor", factor)
+    *_, k = bench.cell_forecast(4159, 0, 1, 0.05, tune=[1.0, 3.0])
+    assert k == 3.0 and seen["told"] == pytest.approx(0.15)
+    assert seen["tuned on"] == seen["last train hour"] < seen["first test hour"]
