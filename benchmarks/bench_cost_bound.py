@@ -70,10 +70,14 @@ def cost_ratio(y, capacity, step) -> float:
     return float(provisioning_cost(y, capacity, step=step, **COST) / oracle)
 
 
+def rounded_up(capacity, step):
+    """Whole ``step`` s up, never below 0: ``provisioning_cost``'s rounding."""
+    return np.maximum(np.ceil(np.asarray(capacity, float) / step - 1e-9) * step, 0.0)
+
+
 def _costs(y, f, offsets, step) -> np.ndarray:
     """Total cost of ``f + offset`` (rounded up, never below 0) per offset."""
-    capacity = np.ceil((f[:, None] + offsets[None, :]) / step - 1e-9) * step
-    gap = np.maximum(capacity, 0.0) - y[:, None]
+    gap = rounded_up(f[:, None] + offsets[None, :], step) - y[:, None]
     over, under = np.maximum(gap, 0).sum(axis=0), np.maximum(-gap, 0).sum(axis=0)
     return COST["alpha"] * over + COST["beta"] * under
 
@@ -132,8 +136,9 @@ def _cell_panel(cell):
 def _rule(pipe, train, test, step):
     """Return (forecast, expected-cost allocation) of ``pipe`` over the test hours.
 
-    The allocation: ``pipe`` inside ``CapacityRegressor(step=step,
-    decision="expected_cost", calibration_window=168)``, updated with each
+    The allocation: ``pipe`` inside ``CapacityRegressor(over_cost=1,
+    under_cost=10, step=step, calibration_fraction=0.15, refit=True,
+    calibration_window=168, decision="expected_cost")``, updated with each
     test day's demand (``bench_options.day_by_day``).
     """
     from bench_options import day_by_day
@@ -164,8 +169,9 @@ def tuned_factor(pipe, train, step, factors) -> float:
     ``GridSearchCV`` over ``factors`` on three time-ordered folds of the
     training hours (``PanelTimeSeriesSplit(3, test_size=168)``: the last three
     weeks, each forecast from the hours before it), scored by
-    ``make_provisioning_scorer(step=step)`` on the forecast rounded up: the
-    test hours are never seen.
+    ``make_provisioning_scorer(step=step)`` on the forecast rounded up (not
+    on the rule applied afterwards): no test hour is forecast or scored. A
+    failed fit raises rather than scoring NaN.
     """
     from sklearn.model_selection import GridSearchCV
 
@@ -178,11 +184,12 @@ def tuned_factor(pipe, train, step, factors) -> float:
         cv=PanelTimeSeriesSplit(3, test_size=168),
         scoring=make_provisioning_scorer(step=step, **COST),
         refit=False,
+        error_score="raise",
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         search.fit(train, train.iloc[:, 0])
-    return search.best_params_["lstm__capacity_step"] / step
+    return float(factors[search.best_index_])
 
 
 def cell_forecast(cell, seed, epochs, step, stepped_loss=None, tune=None):
@@ -262,6 +269,14 @@ def run(args) -> pd.DataFrame:
     return pd.DataFrame(rows).groupby("cell").median().drop(columns="seed")
 
 
+def _factor(text) -> float:
+    """Return the factor of the step given on the command line (a number > 0)."""
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"a step factor must be > 0; got {text}")
+    return value
+
+
 def main(argv=None) -> pd.DataFrame:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -272,7 +287,7 @@ def main(argv=None) -> pd.DataFrame:
     parser.add_argument("--targets", type=float, nargs="+", default=[1.5])
     parser.add_argument(
         "--stepped-loss",
-        type=float,
+        type=_factor,
         nargs="?",
         const=1.0,
         default=None,
@@ -282,7 +297,7 @@ def main(argv=None) -> pd.DataFrame:
     )
     parser.add_argument(
         "--tune",
-        type=float,
+        type=_factor,
         nargs="+",
         default=None,
         metavar="K",
@@ -294,7 +309,7 @@ def main(argv=None) -> pd.DataFrame:
     print(f"capacity steps of {args.step} Gbit/s, 1:10; load {load_average():.2f}")
     table = run(args)
     print("\ncost / oracle's, median over seeds (k: share of the errors kept)")
-    print(table.round(4).to_string())
+    print(table.to_string(float_format=lambda v: f"{v:.4g}"))
     print(f"load average at the end: {load_average():.2f}")
     return table
 

@@ -1,6 +1,7 @@
 """benchmarks/bench_options.py at tiny settings: every configuration is scored."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 
@@ -31,6 +32,50 @@ def test_bench_options_scores_every_configuration_per_cell(load_benchmark, capsy
     assert (bound <= cost["base"] + 1e-12).all()
     assert (bound < cost["base"]).any()
     assert "cost / naive" in text and "fit seconds (median)" in text
+
+
+def test_under_counts_the_hours_above_the_capacity_as_the_cost_rounds(
+    load_benchmark,
+):
+    bench = load_benchmark("bench_options")
+    train, test = bench.data(type("Args", (), {"test_days": 10})())
+    truth = test["internet"].to_numpy()[:, None]
+    naive = np.ones_like(truth)
+    # a whole step up to floating-point noise covers the demand; a forecast
+    # far below zero is capacity 0, under only where the demand is positive
+    just = np.ceil(truth / 0.05) * 0.05 * (1 + 1e-13)
+    assert all(v["under"] == 0 for v in bench.scores(test, just, 1, naive).values())
+    below = bench.scores(test, np.full_like(truth, -1.0), 1, naive)
+    cells = test.index.get_level_values("cell")
+    for cell, v in below.items():
+        assert v["under"] == np.mean(truth[cells == cell] > 0)
+    half = bench.scores(test, just - 0.05, 1, naive)
+    for cell, v in half.items():
+        assert v["under"] == np.mean(just[cells == cell] - 0.05 < truth[cells == cell])
+
+
+def test_the_hindsight_bound_keeps_one_offset_per_cell_and_step(load_benchmark):
+    bench = load_benchmark("bench_options")
+    train, test = bench.data(type("Args", (), {"test_days": 10})())
+    H = 2
+    naive = bench.seasonal_naive(train, test, H)
+    rng = np.random.default_rng(0)
+    truth = test["internet"].to_numpy()
+    pred = np.c_[truth - 0.03, truth + 0.04] + rng.normal(0, 0.005, (len(test), 2))
+    given = pred.copy()
+    shifted = bench.in_hindsight(test, pred, H, 0.05, naive)
+    np.testing.assert_array_equal(pred, given)  # the forecasts given, untouched
+    cells = test.index.get_level_values("cell")
+    offsets = set()
+    for cell in pd.unique(cells):
+        shift = shifted[cells == cell] - pred[cells == cell]
+        assert np.allclose(shift, shift[0])  # one offset per cell and step
+        offsets |= {round(v, 6) for v in shift[0]}
+        assert shift[0, 0] > 0 > shift[0, 1]  # each step's own bias undone
+    assert len(offsets) > 3  # not one offset for all
+    before = bench.scores(test, pred, H, naive)
+    after = bench.scores(test, shifted, H, naive)
+    assert all(after[c]["cost"] <= before[c]["cost"] for c in before)
 
 
 def test_the_seasonal_naive_is_the_value_a_day_before(load_benchmark):
