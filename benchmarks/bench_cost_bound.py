@@ -43,7 +43,7 @@ How to run
 From the repository root::
 
     python benchmarks/bench_cost_bound.py                   # about two minutes
-    python benchmarks/bench_cost_bound.py --targets 1.5 1.37 1.58 2.25
+    python benchmarks/bench_cost_bound.py --targets 1.5 1.368 1.584 2.224
     python benchmarks/bench_cost_bound.py --stepped-loss --step 0.1  # ~4 min
     python benchmarks/bench_cost_bound.py --tune 1 2 3 --step 0.1   # ~10 min
 """
