@@ -3,12 +3,12 @@ r"""How low can the provisioning cost go? The hindsight bound of the cost target
 What it measures
 ----------------
 The protocol of ``bench_peers.py``: each bundled cell (4159, 4556, 5161) in
-Gbit/s with its busiest hour at 1, the last 240 hours (22 - 31 December) as
-test, every test hour forecast one hour ahead with the history carried over, by
-the library's recommended LSTM (``_recommended.py``, the first entry; median
-over ``--seeds``). Capacity comes in ``--step`` Gbit/s steps rounded up,
-alpha:beta = 1:10, the cost as a ratio to the oracle's (the demand itself
-rounded up). For each cell and seed it prints:
+Gbit/s with its busiest training hour at 1, the last 240 hours (22 - 31
+December) as test, every test hour forecast one hour ahead with the history
+carried over, by the library's recommended LSTM (``_recommended.py``, the first
+entry; median over ``--seeds``). Capacity comes in ``--step`` Gbit/s steps
+rounded up, alpha:beta = 1:10, the cost as a ratio to the oracle's (the demand
+itself rounded up). For each cell and seed it prints:
 
 - ``rounded up``: the forecast rounded up, what ``bench_peers.py`` scores;
 - ``expected-cost rule``: the same pipeline inside

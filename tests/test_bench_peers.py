@@ -194,3 +194,25 @@ def test_public_series_name_their_package_when_it_is_missing(
         "flow",
         "sensor / solar",
     }
+
+
+def test_the_unit_is_set_by_the_training_hours_alone(load_benchmark, monkeypatch):
+    bench = load_benchmark("bench_peers")
+    import lstmforecast.lab
+
+    real = bench.cell_series(4159)
+    # the bundled cells' busiest hour lies in the training hours
+    assert real.iloc[: -bench.N_TEST].max() == pytest.approx(1.0)
+    assert real.iloc[-bench.N_TEST :].max() < 1.0
+    # a test period that outgrows the training peak changes no training value
+    raw = lstmforecast.lab.lab_series(cell=4159)
+    louder = raw.copy()
+    louder.iloc[-bench.N_TEST :] *= 10.0
+    before = louder.copy()
+    monkeypatch.setattr(lstmforecast.lab, "lab_series", lambda cell: louder)
+    scaled = bench.cell_series(4159)
+    pd.testing.assert_series_equal(
+        scaled.iloc[: -bench.N_TEST], real.iloc[: -bench.N_TEST]
+    )
+    assert scaled.iloc[-bench.N_TEST :].max() > 1.0
+    pd.testing.assert_series_equal(louder, before)  # the input is not modified
