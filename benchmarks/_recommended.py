@@ -8,7 +8,8 @@ frame (one series with a ``DatetimeIndex``, or a ``(series, time)`` panel) whose
 first column is the target, is fitted on ``(X_train, y_train)`` with ``y_train`` the
 target column (``horizon == 1``) or ``make_horizon_targets(target, horizon)``, and
 forecasts ``(n, horizon)`` for every row of a test frame that continues the
-training rows (history carried over).
+training rows (history carried over). ``"lstm + mlp (averaged)"`` forecasts one
+step ahead only (``(n,)``) and refuses other horizons.
 """
 
 from __future__ import annotations
@@ -111,10 +112,32 @@ def _mlp(seed, horizon, epochs=None):
     )
 
 
+def _lstm_mlp(seed, horizon, epochs=None):
+    """Return the mean of the recommended LSTM's and MLP's forecasts, one step ahead.
+
+    ``sklearn.ensemble.VotingRegressor`` over the two pipelines above (each on
+    its own 36-hour windows, each its own budget): two networks whose errors
+    differ, averaged. ``VotingRegressor`` takes one target column only, so
+    there is no horizon version.
+    """
+    from sklearn.ensemble import VotingRegressor
+
+    if horizon != 1:
+        raise ValueError(
+            f"horizon: the LSTM + MLP average forecasts one step ahead "
+            f"(VotingRegressor takes one target column); got {horizon!r}. Use "
+            f"another entry of RECOMMENDED for horizons."
+        )
+    return VotingRegressor(
+        [("lstm", _lstm(seed, 1, epochs)), ("mlp", _mlp(seed, 1, epochs))]
+    )
+
+
 #: name -> factory(seed, horizon, epochs=None); the first is "the" recommendation
 RECOMMENDED = {
     "lstm (recommended)": _lstm,
     "mlp (recommended)": _mlp,
+    "lstm + mlp (averaged)": _lstm_mlp,
     "lstm (ridge path)": _lstm_ridge,
     "lstm (README)": _lstm_readme,
 }

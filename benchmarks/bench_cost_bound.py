@@ -6,9 +6,10 @@ The protocol of ``bench_peers.py``: each bundled cell (4159, 4556, 5161) in
 Gbit/s with its busiest training hour at 1, the last 240 hours (22 - 31
 December) as test, every test hour forecast one hour ahead with the history
 carried over, by the library's recommended LSTM (``_recommended.py``, the first
-entry; median over ``--seeds``). Capacity comes in ``--step`` Gbit/s steps
-rounded up, alpha:beta = 1:10, the cost as a ratio to the oracle's (the demand
-itself rounded up). For each cell and seed it prints:
+entry; median over ``--seeds``; ``--model`` names another entry, such as ``"lstm
++ mlp (averaged)"``, whose networks all get the options below). Capacity comes
+in ``--step`` Gbit/s steps rounded up, alpha:beta = 1:10, the cost as a ratio to
+the oracle's (the demand itself rounded up). For each cell and seed it prints:
 
 - ``rounded up``: the forecast rounded up, what ``bench_peers.py`` scores;
 - ``expected-cost rule``: the same pipeline inside
@@ -30,8 +31,8 @@ itself rounded up). For each cell and seed it prints:
 - with ``--tune K [K ...]``, ``tuned step-aware loss + rule``: the same,
   ``K`` chosen among those given on the training hours alone
   (``tuned_factor``: ``GridSearchCV`` on three time-ordered folds of a
-  week, scored by the provisioning cost at ``--step``), and the ``tuned K``
-  (the median over seeds);
+  week, scored by the provisioning cost at ``--step``), the ``tuned K``
+  (the median over seeds) and that forecast's ``MSE, tuned``;
 - ``errors x k needed for T``: the largest share ``k`` of the forecast's errors
   (the forecast ``y + k (f - y)``, each error shrunk ``k`` times, the MSE ``k^2``
   times) at which the hindsight-best offset reaches the cost ratio ``T`` (each
@@ -53,10 +54,12 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
+from functools import partial
 
 import numpy as np
 import pandas as pd
 from _machine import load_average, machine_line
+from _recommended import RECOMMENDED
 
 COST = {"alpha": 1.0, "beta": 10.0}
 CELLS = (4159, 4556, 5161)
@@ -178,9 +181,10 @@ def tuned_factor(pipe, train, step, factors) -> float:
     from lstmforecast.metrics import make_provisioning_scorer
     from lstmforecast.model_selection import PanelTimeSeriesSplit
 
+    keys = _network_keys(pipe, "capacity_step")
     search = GridSearchCV(
         pipe,
-        {"lstm__capacity_step": [k * step for k in factors]},
+        [{key: [k * step] for key in keys} for k in factors],
         cv=PanelTimeSeriesSplit(3, test_size=168),
         scoring=make_provisioning_scorer(step=step, **COST),
         refit=False,
@@ -192,30 +196,57 @@ def tuned_factor(pipe, train, step, factors) -> float:
     return float(factors[search.best_index_])
 
 
-def cell_forecast(cell, seed, epochs, step, stepped_loss=None, tune=None):
+def _network_keys(model, name) -> list[str]:
+    """Return the nested parameter keys ``...__name`` of every network in ``model``.
+
+    One key for a pipeline (``lstm__loss``), one per member for a
+    ``VotingRegressor`` of pipelines (``lstm__lstm__loss``, ``mlp__mlp__loss``).
+    """
+    keys = [key for key in model.get_params() if key.endswith(f"__{name}")]
+    if not keys:
+        raise ValueError(
+            f"model: expected a pipeline (or an ensemble of pipelines) with a "
+            f"network that has a {name!r} parameter; got {type(model).__name__} "
+            f"without one. Choose an LSTM or MLP entry of RECOMMENDED."
+        )
+    return keys
+
+
+def _set_networks(model, **params):
+    """Set each of ``params`` on every network of ``model`` (``_network_keys``)."""
+    model.set_params(
+        **{
+            key: value
+            for name, value in params.items()
+            for key in _network_keys(model, name)
+        }
+    )
+
+
+def cell_forecast(cell, seed, epochs, step, stepped_loss=None, tune=None, model=None):
     """Return (demand, forecast, expected-cost allocation) over the test hours.
 
-    The recommended LSTM trained for the squared error, or with
-    ``stepped_loss`` (a factor ``k``) for the cost after rounding up to
-    ``k * step`` (``loss="provisioning", capacity_step=k * step``), each
-    inside the expected-cost rule at ``step`` (``_rule``). With ``tune`` (a
-    list of factors) ``k`` is chosen among them by ``tuned_factor`` and
-    returned last.
+    The entry ``model`` of ``RECOMMENDED`` (the first, the recommended LSTM,
+    by default) trained for the squared error, or with ``stepped_loss`` (a
+    factor ``k``) for the cost after rounding up to ``k * step``
+    (``loss="provisioning", capacity_step=k * step``, in every network of an
+    ensemble), each inside the expected-cost rule at ``step`` (``_rule``).
+    With ``tune`` (a list of factors) ``k`` is chosen among them by
+    ``tuned_factor`` and returned last.
     """
-    from _recommended import RECOMMENDED
-
     train, test = _cell_panel(cell)
-    pipe = next(iter(RECOMMENDED.values()))(seed, 1, epochs)
+    pipe = RECOMMENDED[model or next(iter(RECOMMENDED))](seed, 1, epochs)
     if stepped_loss is not None or tune:
-        pipe.set_params(
-            lstm__loss="provisioning",
-            lstm__over_cost=COST["alpha"],
-            lstm__under_cost=COST["beta"],
+        _set_networks(
+            pipe,
+            loss="provisioning",
+            over_cost=COST["alpha"],
+            under_cost=COST["beta"],
         )
     if tune:
         stepped_loss = tuned_factor(pipe, train, step, tune)
     if stepped_loss is not None:
-        pipe.set_params(lstm__capacity_step=stepped_loss * step)
+        _set_networks(pipe, capacity_step=stepped_loss * step)
     out = (test.iloc[:, 0].to_numpy(), *_rule(pipe, train, test, step))
     return (*out, stepped_loss) if tune else out
 
@@ -223,10 +254,11 @@ def cell_forecast(cell, seed, epochs, step, stepped_loss=None, tune=None):
 def run(args) -> pd.DataFrame:
     """Every cell and seed; the medians per cell."""
     rows = []
+    forecast = partial(cell_forecast, model=args.model)
     for cell in args.cells:
         for seed in range(args.seeds):
             start = time.perf_counter()
-            y, f, allocation = cell_forecast(cell, seed, args.epochs, args.step)
+            y, f, allocation = forecast(cell, seed, args.epochs, args.step)
             best, offset = best_offset_ratio(y, f, args.step)
             row = {
                 "cell": cell,
@@ -238,16 +270,17 @@ def run(args) -> pd.DataFrame:
                 "offset": offset,
             }
             if args.stepped_loss is not None:
-                _, g, stepped = cell_forecast(
+                _, g, stepped = forecast(
                     cell, seed, args.epochs, args.step, args.stepped_loss
                 )
                 row["MSE, step-aware loss"] = float(np.mean((g - y) ** 2))
                 row["step-aware loss + rule"] = cost_ratio(y, stepped, args.step)
             if args.tune:
-                *_, tuned, k = cell_forecast(
+                _, g, tuned, k = forecast(
                     cell, seed, args.epochs, args.step, tune=args.tune
                 )
                 row["tuned K"] = k
+                row["MSE, tuned"] = float(np.mean((g - y) ** 2))
                 row["tuned step-aware loss + rule"] = cost_ratio(y, tuned, args.step)
             for target in args.targets:
                 row[f"errors x k needed for {target:g}"] = shrink_needed(
@@ -281,6 +314,12 @@ def main(argv=None) -> pd.DataFrame:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cells", type=int, nargs="+", default=list(CELLS))
+    parser.add_argument(
+        "--model",
+        choices=list(RECOMMENDED),
+        default=next(iter(RECOMMENDED)),
+        help="the entry of _recommended.RECOMMENDED (default: the first)",
+    )
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--step", type=float, default=0.05)

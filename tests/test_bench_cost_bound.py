@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.ensemble import VotingRegressor
+from sklearn.linear_model import Ridge
 from sklearn.pipeline import Pipeline
 
 
@@ -57,8 +59,17 @@ def test_bench_cost_bound_runs_on_one_cell(load_benchmark, capsys):
     assert "best offset (hindsight)" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("model", "networks"),
+    [
+        (None, ["lstm__"]),
+        ("lstm + mlp (averaged)", ["lstm__lstm__", "mlp__mlp__"]),
+    ],
+)
 @pytest.mark.parametrize("factor", [None, 1.0, 2.0])
-def test_the_loss_is_told_k_times_the_step(load_benchmark, monkeypatch, factor):
+def test_the_loss_is_told_k_times_the_step(
+    load_benchmark, monkeypatch, factor, model, networks
+):
     bench = load_benchmark("bench_cost_bound")
     told = {}
 
@@ -67,14 +78,21 @@ def test_the_loss_is_told_k_times_the_step(load_benchmark, monkeypatch, factor):
         return np.zeros(len(test)), np.zeros(len(test))
 
     monkeypatch.setattr(bench, "_rule", rule)
-    bench.cell_forecast(4159, 0, 1, 0.05, factor)
+    bench.cell_forecast(4159, 0, 1, 0.05, factor, model=model)
     assert told["judged"] == 0.05  # the rule always scores the real step
-    if factor is None:  # the squared-error network
-        assert told["lstm__loss"] == "squared_error"
-    else:
-        assert told["lstm__loss"] == "provisioning"
-        assert told["lstm__capacity_step"] == pytest.approx(factor * 0.05)
-        assert (told["lstm__over_cost"], told["lstm__under_cost"]) == (1.0, 10.0)
+    for net in networks:  # every network of an ensemble is told the same
+        if factor is None:  # the squared-error network
+            assert told[f"{net}loss"] == "squared_error"
+        else:
+            assert told[f"{net}loss"] == "provisioning"
+            assert told[f"{net}capacity_step"] == pytest.approx(factor * 0.05)
+            assert (told[f"{net}over_cost"], told[f"{net}under_cost"]) == (1.0, 10.0)
+
+
+def test_a_model_without_a_network_is_refused(load_benchmark):
+    bench = load_benchmark("bench_cost_bound")
+    with pytest.raises(ValueError, match="'capacity_step' parameter.*Pipeline"):
+        bench._network_keys(Pipeline([("ridge", Ridge())]), "capacity_step")
 
 
 class _Capacity(RegressorMixin, BaseEstimator):
@@ -85,12 +103,14 @@ class _Capacity(RegressorMixin, BaseEstimator):
     """
 
     log = []
+    told = []
 
     def __init__(self, capacity_step=0.05):
         self.capacity_step = capacity_step
 
     def fit(self, X, y):
         _Capacity.log.append(("fit", X.index.get_level_values("time").max()))
+        _Capacity.told.append(self.capacity_step)
         self.fitted_ = True
         return self
 
@@ -110,3 +130,22 @@ def test_the_factor_is_tuned_on_the_training_hours_only(load_benchmark):
     assert len(_Capacity.log) == 2 * 3 * 3  # fit and predict, 3 factors, 3 folds
     assert all(hour <= last for _, hour in _Capacity.log)
     assert max(hour for kind, hour in _Capacity.log if kind == "predict") == last
+
+
+def test_every_member_of_an_ensemble_is_tuned_to_the_same_factor(load_benchmark):
+    bench = load_benchmark("bench_cost_bound")
+    train, _ = bench._cell_panel(4159)
+    _Capacity.log.clear()
+    _Capacity.told.clear()
+    pair = VotingRegressor(
+        [
+            ("a", Pipeline([("lstm", _Capacity())])),
+            ("b", Pipeline([("mlp", _Capacity())])),
+        ]
+    )
+    assert bench.tuned_factor(pair, train, 0.05, [1.0, 2.0, 3.0]) == 2.0
+    # each candidate fits both members, told the same step: pairs in fit order
+    told = _Capacity.told
+    assert len(told) == 2 * 3 * 3  # 2 members, 3 factors, 3 folds
+    assert all(a == b for a, b in zip(told[::2], told[1::2], strict=True))
+    assert sorted(set(np.round(told, 9))) == [0.05, 0.1, 0.15]

@@ -216,3 +216,22 @@ def test_the_unit_is_set_by_the_training_hours_alone(load_benchmark, monkeypatch
     )
     assert scaled.iloc[-bench.N_TEST :].max() > 1.0
     pd.testing.assert_series_equal(louder, before)  # the input is not modified
+
+
+def test_the_averaged_entry_is_the_mean_of_the_two_recommended_networks(
+    load_benchmark,
+):
+    bench = load_benchmark("bench_peers")
+    frame = bench.cell_series(4159).to_frame("internet").iloc[-400:]
+    train, test = frame.iloc[:-48], frame.iloc[-48:]
+    average = bench.RECOMMENDED["lstm + mlp (averaged)"]
+    members = [bench.RECOMMENDED[f"{net} (recommended)"] for net in ("lstm", "mlp")]
+    forecasts = [
+        make(3, 1, 2).fit(train, train.iloc[:, 0]).predict(test) for make in members
+    ]
+    both = average(3, 1, 2).fit(train, train.iloc[:, 0]).predict(test)
+    assert both.shape == (48,)
+    np.testing.assert_allclose(both, np.mean(forecasts, axis=0), rtol=0, atol=1e-12)
+    assert not np.allclose(forecasts[0], forecasts[1])  # two different networks
+    with pytest.raises(ValueError, match="horizon: .* one step ahead.*got 24"):
+        average(0, 24)
