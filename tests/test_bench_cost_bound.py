@@ -59,6 +59,18 @@ def test_bench_cost_bound_runs_on_one_cell(load_benchmark, capsys):
     assert "best offset (hindsight)" in capsys.readouterr().out
 
 
+@pytest.mark.slow
+def test_bench_cost_bound_runs_the_averaged_pair(load_benchmark):
+    bench = load_benchmark("bench_cost_bound")
+    args = ["--cells", "4159", "--seeds", "1", "--epochs", "1", "--stepped-loss", "2"]
+    pair = bench.main([*args, "--model", "lstm + mlp (averaged)"]).loc[4159]
+    alone = bench.main(args).loc[4159]
+    assert pair["best offset (hindsight)"] <= pair["rounded up"]
+    for column in ("MSE", "MSE, step-aware loss", "step-aware loss + rule"):
+        assert np.isfinite(pair[column]) and pair[column] > 0
+        assert pair[column] != alone[column]  # another model was run
+
+
 @pytest.mark.parametrize(
     ("model", "networks"),
     [
