@@ -295,8 +295,14 @@ def run(args) -> pd.DataFrame:
                 if name in row
             )
             extra += f" (K {row['tuned K']:g})" if "tuned K" in row else ""
+            extra += "".join(
+                f", {name} {row[name]:.2g}"
+                for name in ("MSE, step-aware loss", "MSE, tuned")
+                if name in row
+            )
             print(
-                f"  cell {cell} seed {seed}: rounded up {row['rounded up']:.3f}, best "
+                f"  cell {cell} seed {seed}: MSE {row['MSE']:.2g}, rounded up "
+                f"{row['rounded up']:.3f}, best "
                 f"offset {best:.3f}{extra} ({time.perf_counter() - start:.0f} s, "
                 f"load {load_average():.2f})",
                 flush=True,

@@ -734,8 +734,8 @@ def report(tables, skipped, args, footer, runs) -> dict:
     summary = targets_text(checks, skipped)
     parts = [
         f"{runs} for the networks; MSE, MAE, RMSE in Gbit/s (each cell's busiest "
-        f"hour = 1 Gbit/s); cost = provisioning cost, alpha:beta = 1:10, capacity "
-        f"in {args.step} Gbit/s steps rounded up; cost_vs_oracle = cost / the "
+        f"training hour = 1 Gbit/s); cost = provisioning cost, alpha:beta = 1:10, "
+        f"capacity in {args.step} Gbit/s steps rounded up; cost_vs_oracle = cost / the "
         "oracle's (true demand rounded up); fit_s = fit + the 240 one-step "
         "forecasts, one thread; 'reference' = the last-hour naive, not a target."
     ]

@@ -136,7 +136,7 @@ def test_the_factor_is_tuned_on_the_training_hours_only(load_benchmark):
     train, test = bench._cell_panel(4159)
     _Capacity.log.clear()
     pipe = Pipeline([("lstm", _Capacity())])
-    assert bench.tuned_factor(pipe, train, 0.05, [1.0, 2.0, 3.0]) == 2.0
+    assert bench.tuned_factor(pipe, train, 0.05, [3.0, 1.0, 2.0]) == 2.0
     last = train.index.get_level_values("time").max()
     assert last < test.index.get_level_values("time").min()
     assert len(_Capacity.log) == 2 * 3 * 3  # fit and predict, 3 factors, 3 folds
@@ -155,7 +155,7 @@ def test_every_member_of_an_ensemble_is_tuned_to_the_same_factor(load_benchmark)
             ("b", Pipeline([("mlp", _Capacity())])),
         ]
     )
-    assert bench.tuned_factor(pair, train, 0.05, [1.0, 2.0, 3.0]) == 2.0
+    assert bench.tuned_factor(pair, train, 0.05, [3.0, 1.0, 2.0]) == 2.0
     # each candidate fits both members, told the same step: pairs in fit order
     told = _Capacity.told
     assert len(told) == 2 * 3 * 3  # 2 members, 3 factors, 3 folds

@@ -212,10 +212,10 @@ def test_the_unit_is_set_by_the_training_hours_alone(load_benchmark, monkeypatch
     monkeypatch.setattr(lstmforecast.lab, "lab_series", lambda cell: louder)
     scaled = bench.cell_series(4159)
     pd.testing.assert_series_equal(
-        scaled.iloc[: -bench.N_TEST], real.iloc[: -bench.N_TEST]
+        scaled.iloc[: -bench.N_TEST], real.iloc[: -bench.N_TEST], check_exact=True
     )
     assert scaled.iloc[-bench.N_TEST :].max() > 1.0
-    pd.testing.assert_series_equal(louder, before)  # the input is not modified
+    pd.testing.assert_series_equal(louder, before, check_exact=True)  # untouched
 
 
 def test_the_averaged_entry_is_the_mean_of_the_two_recommended_networks(
