@@ -33,6 +33,11 @@ the oracle's (the demand itself rounded up). For each cell and seed it prints:
   (``tuned_factor``: ``GridSearchCV`` on three time-ordered folds of a
   week, scored by the provisioning cost at ``--step``), the ``tuned K``
   (the median over seeds) and that forecast's ``MSE, tuned``;
+- with ``--tune-window HOURS [HOURS ...]`` (and ``--stepped-loss``),
+  ``step-aware loss + tuned-window rule``: the ``--stepped-loss`` network
+  inside the rule whose ``calibration_window`` is chosen among those given by
+  running the whole rule, daily updates included, on the same three folds of
+  the training hours (``tuned_window``), and the ``tuned window``;
 - ``errors x k needed for T``: the largest share ``k`` of the forecast's errors
   (the forecast ``y + k (f - y)``, each error shrunk ``k`` times, the MSE ``k^2``
   times) at which the hindsight-best offset reaches the cost ratio ``T`` (each
@@ -138,12 +143,12 @@ def _cell_panel(cell):
     return frame.iloc[:-N_TEST], frame.iloc[-N_TEST:]
 
 
-def _rule(pipe, train, test, step):
+def _rule(pipe, train, test, step, window=168):
     """Return (forecast, expected-cost allocation) of ``pipe`` over the test hours.
 
     The allocation: ``pipe`` inside ``CapacityRegressor(over_cost=1,
     under_cost=10, step=step, calibration_fraction=0.15, refit=True,
-    calibration_window=168, decision="expected_cost")``, updated with each
+    calibration_window=window, decision="expected_cost")``, updated with each
     test day's demand (``bench_options.day_by_day``).
     """
     from bench_options import day_by_day
@@ -157,7 +162,7 @@ def _rule(pipe, train, test, step):
         step=step,
         calibration_fraction=0.15,
         refit=True,
-        calibration_window=168,
+        calibration_window=window,
         decision="expected_cost",
     )
     with warnings.catch_warnings():
@@ -166,6 +171,30 @@ def _rule(pipe, train, test, step):
         forecast = np.asarray(plan.estimator_.predict(test), float).ravel()
         allocation = day_by_day(plan, train, test, 1, False)[0].ravel()
     return forecast, allocation
+
+
+def tuned_window(pipe, train, step, windows) -> int:
+    """Return the rule's ``calibration_window`` chosen on the training hours.
+
+    Each window of ``windows`` runs the whole rule (``_rule``: fit, then a
+    week of daily ``update``) on the three time-ordered folds of
+    ``tuned_factor`` (``PanelTimeSeriesSplit(3, test_size=168)`` of the
+    training hours); the window of least mean cost / oracle's at ``step``
+    wins (the first, on a tie). No test hour is forecast or scored.
+    """
+    from lstmforecast.model_selection import PanelTimeSeriesSplit
+
+    folds = list(PanelTimeSeriesSplit(3, test_size=168).split(train))
+
+    def fold_cost(window):
+        costs = []
+        for fit_rows, score_rows in folds:
+            before, week = train.iloc[fit_rows], train.iloc[score_rows]
+            _, allocation = _rule(pipe, before, week, step, window)
+            costs.append(cost_ratio(week.iloc[:, 0].to_numpy(), allocation, step))
+        return float(np.mean(costs))
+
+    return min(windows, key=fold_cost)
 
 
 def tuned_factor(pipe, train, step, factors) -> float:
@@ -225,7 +254,9 @@ def _set_networks(model, **params):
     )
 
 
-def cell_forecast(cell, seed, epochs, step, stepped_loss=None, tune=None, model=None):
+def cell_forecast(
+    cell, seed, epochs, step, stepped_loss=None, tune=None, model=None, windows=None
+):
     """Return (demand, forecast, expected-cost allocation) over the test hours.
 
     The entry ``model`` of ``RECOMMENDED`` (the first, the recommended LSTM,
@@ -234,7 +265,9 @@ def cell_forecast(cell, seed, epochs, step, stepped_loss=None, tune=None, model=
     (``loss="provisioning", capacity_step=k * step``, in every network of an
     ensemble), each inside the expected-cost rule at ``step`` (``_rule``).
     With ``tune`` (a list of factors) ``k`` is chosen among them by
-    ``tuned_factor`` and returned last.
+    ``tuned_factor`` and returned after the allocation; with ``windows`` (a
+    list of hours) the rule's ``calibration_window`` is chosen among them by
+    ``tuned_window`` (168 otherwise) and returned last.
     """
     train, test = _cell_panel(cell)
     pipe = RECOMMENDED[model or next(iter(RECOMMENDED))](seed, 1, epochs)
@@ -249,8 +282,9 @@ def cell_forecast(cell, seed, epochs, step, stepped_loss=None, tune=None, model=
         stepped_loss = tuned_factor(pipe, train, step, tune)
     if stepped_loss is not None:
         _set_networks(pipe, capacity_step=stepped_loss * step)
-    out = (test.iloc[:, 0].to_numpy(), *_rule(pipe, train, test, step))
-    return (*out, stepped_loss) if tune else out
+    window = tuned_window(pipe, train, step, windows) if windows else 168
+    out = (test.iloc[:, 0].to_numpy(), *_rule(pipe, train, test, step, window))
+    return (*out, *([stepped_loss] if tune else []), *([window] if windows else []))
 
 
 def run(args) -> pd.DataFrame:
@@ -283,6 +317,19 @@ def run(args) -> pd.DataFrame:
                 )
                 row["tuned K"] = k
                 row["MSE, tuned"] = float(np.mean((g - y) ** 2))
+            if args.tune_window:
+                *_, allocation, window = forecast(
+                    cell,
+                    seed,
+                    args.epochs,
+                    args.step,
+                    args.stepped_loss,
+                    windows=args.tune_window,
+                )
+                row["tuned window"] = window
+                row["step-aware loss + tuned-window rule"] = cost_ratio(
+                    y, allocation, args.step
+                )
                 row["tuned step-aware loss + rule"] = cost_ratio(y, tuned, args.step)
             for target in args.targets:
                 row[f"errors x k needed for {target:g}"] = shrink_needed(
@@ -291,10 +338,17 @@ def run(args) -> pd.DataFrame:
             rows.append(row)
             extra = "".join(
                 f", {name} {row[name]:.3f}"
-                for name in ("step-aware loss + rule", "tuned step-aware loss + rule")
+                for name in (
+                    "step-aware loss + rule",
+                    "tuned step-aware loss + rule",
+                    "step-aware loss + tuned-window rule",
+                )
                 if name in row
             )
             extra += f" (K {row['tuned K']:g})" if "tuned K" in row else ""
+            extra += (
+                f" (window {row['tuned window']} h)" if "tuned window" in row else ""
+            )
             extra += "".join(
                 f", {name} {row[name]:.2g}"
                 for name in ("MSE, step-aware loss", "MSE, tuned")
@@ -315,6 +369,16 @@ def _factor(text) -> float:
     value = float(text)
     if not value > 0:
         raise argparse.ArgumentTypeError(f"a step factor must be > 0; got {text}")
+    return value
+
+
+def _hours(text) -> int:
+    """Return a calibration window given on the command line (an integer >= 1)."""
+    value = int(text) if text.isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"a window must be an integer >= 1; got {text}"
+        )
     return value
 
 
@@ -351,7 +415,22 @@ def main(argv=None) -> pd.DataFrame:
         help="also the step-aware LSTM with K chosen among these by "
         "time-ordered CV on the training hours",
     )
+    parser.add_argument(
+        "--tune-window",
+        type=_hours,
+        nargs="+",
+        default=None,
+        metavar="HOURS",
+        help="with --stepped-loss: also the rule with its calibration_window "
+        "chosen among these by time-ordered CV (with daily updates) on the "
+        "training hours",
+    )
     args = parser.parse_args(argv)
+    if args.tune_window and args.stepped_loss is None:
+        parser.error(
+            "--tune-window tunes the rule of the step-aware network: give "
+            "--stepped-loss [K] with it"
+        )
     print(machine_line())
     print(f"capacity steps of {args.step} Gbit/s, 1:10; load {load_average():.2f}")
     table = run(args)

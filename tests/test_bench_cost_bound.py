@@ -46,15 +46,17 @@ def test_bench_cost_bound_runs_on_one_cell(load_benchmark, capsys):
     bench = load_benchmark("bench_cost_bound")
     table = bench.main(
         ["--cells", "4159", "--seeds", "1", "--epochs", "1", "--stepped-loss"]
-        + ["--tune", "1", "2"]
+        + ["--tune", "1", "2", "--tune-window", "96", "168"]
     )
     assert list(table.index) == [4159]
     row = table.loc[4159]
     assert row["best offset (hindsight)"] <= row["rounded up"]
     costs = ["rounded up", "expected-cost rule", "step-aware loss + rule"]
     costs += ["tuned step-aware loss + rule", "MSE, step-aware loss"]
+    costs += ["step-aware loss + tuned-window rule"]
     assert np.isfinite(row[costs].astype(float)).all() and (row[costs] > 0).all()
     assert row["tuned K"] in (1.0, 2.0)  # one of the factors offered
+    assert row["tuned window"] in (96, 168)
     assert 0 <= row["errors x k needed for 1.5"] <= 1
     assert "best offset (hindsight)" in capsys.readouterr().out
 
@@ -85,13 +87,14 @@ def test_the_loss_is_told_k_times_the_step(
     bench = load_benchmark("bench_cost_bound")
     told = {}
 
-    def rule(pipe, train, test, step):
-        told.update(pipe.get_params(), judged=step)
+    def rule(pipe, train, test, step, window):
+        told.update(pipe.get_params(), judged=step, window=window)
         return np.zeros(len(test)), np.zeros(len(test))
 
     monkeypatch.setattr(bench, "_rule", rule)
     bench.cell_forecast(4159, 0, 1, 0.05, factor, model=model)
     assert told["judged"] == 0.05  # the rule always scores the real step
+    assert told["window"] == 168  # the rule's window unless it is tuned
     for net in networks:  # every network of an ensemble is told the same
         if factor is None:  # the squared-error network
             assert told[f"{net}loss"] == "squared_error"
@@ -161,3 +164,40 @@ def test_every_member_of_an_ensemble_is_tuned_to_the_same_factor(load_benchmark)
     assert len(told) == 2 * 3 * 3  # 2 members, 3 factors, 3 folds
     assert all(a == b for a, b in zip(told[::2], told[1::2], strict=True))
     assert sorted(set(np.round(told, 9))) == [0.05, 0.1, 0.15]
+
+
+def test_the_window_is_tuned_on_the_training_hours_only(load_benchmark, monkeypatch):
+    bench = load_benchmark("bench_cost_bound")
+    train, test = bench._cell_panel(4159)
+    calls = []
+
+    def rule(pipe, before, week, step, window):
+        # over-provisions by |window - 96| thousandths: 96 hours is cheapest
+        calls.append((before.index, week.index, window))
+        y = week.iloc[:, 0].to_numpy()
+        return y, y + abs(window - 96) / 1000
+
+    monkeypatch.setattr(bench, "_rule", rule)
+    assert bench.tuned_window(None, train, 0.05, [336, 168, 96, 48]) == 96
+    assert len(calls) == 3 * 4  # three folds, four windows
+    end = train.index.get_level_values("time").max()
+    start = test.index.get_level_values("time").min()
+    for before, week, _ in calls:
+        fit_end = before.get_level_values("time").max()
+        hours = week.get_level_values("time")
+        assert fit_end < hours.min() and hours.max() <= end < start
+        assert len(week) == 168
+    assert [window for *_, window in calls].count(96) == 3
+
+
+def test_the_window_options_are_checked(load_benchmark, capsys):
+    bench = load_benchmark("bench_cost_bound")
+    with pytest.raises(SystemExit):
+        bench.main(["--tune-window", "96"])  # without --stepped-loss
+    assert "--tune-window tunes the rule of the step-aware network" in (
+        capsys.readouterr().err
+    )
+    for bad in ("0", "-5", "1.5"):
+        with pytest.raises(SystemExit):
+            bench.main(["--stepped-loss", "--tune-window", bad])
+        assert f"a window must be an integer >= 1; got {bad}" in capsys.readouterr().err
