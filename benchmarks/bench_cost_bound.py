@@ -317,8 +317,9 @@ def run(args) -> pd.DataFrame:
                 )
                 row["tuned K"] = k
                 row["MSE, tuned"] = float(np.mean((g - y) ** 2))
+                row["tuned step-aware loss + rule"] = cost_ratio(y, tuned, args.step)
             if args.tune_window:
-                *_, allocation, window = forecast(
+                *_, windowed, window = forecast(
                     cell,
                     seed,
                     args.epochs,
@@ -328,9 +329,8 @@ def run(args) -> pd.DataFrame:
                 )
                 row["tuned window"] = window
                 row["step-aware loss + tuned-window rule"] = cost_ratio(
-                    y, allocation, args.step
+                    y, windowed, args.step
                 )
-                row["tuned step-aware loss + rule"] = cost_ratio(y, tuned, args.step)
             for target in args.targets:
                 row[f"errors x k needed for {target:g}"] = shrink_needed(
                     y, f, args.step, target

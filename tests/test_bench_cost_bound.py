@@ -65,8 +65,15 @@ def test_bench_cost_bound_runs_on_one_cell(load_benchmark, capsys):
 def test_bench_cost_bound_runs_the_averaged_pair(load_benchmark):
     bench = load_benchmark("bench_cost_bound")
     args = ["--cells", "4159", "--seeds", "1", "--epochs", "1", "--stepped-loss", "2"]
-    pair = bench.main([*args, "--model", "lstm + mlp (averaged)"]).loc[4159]
+    pair = bench.main(
+        [*args, "--model", "lstm + mlp (averaged)", "--tune-window", "168"]
+    ).loc[4159]
     alone = bench.main(args).loc[4159]
+    # one window offered: the tuned-window rule is the rule itself
+    assert pair["tuned window"] == 168
+    assert pair["step-aware loss + tuned-window rule"] == pytest.approx(
+        pair["step-aware loss + rule"], rel=1e-12
+    )
     assert pair["best offset (hindsight)"] <= pair["rounded up"]
     for column in ("MSE", "MSE, step-aware loss", "step-aware loss + rule"):
         assert np.isfinite(pair[column]) and pair[column] > 0
