@@ -54,6 +54,8 @@ From the repository root::
     python benchmarks/bench_cost_bound.py --tune 1 2 3 --step 0.1   # ~10 min
     python benchmarks/bench_cost_bound.py --model "lstm + mlp (averaged)" \
         --stepped-loss 2 --tune 1 2 3 --targets 1.5 1.368 1.584 2.224  # ~6 min
+    python benchmarks/bench_cost_bound.py --model "lstm + mlp (averaged)" \
+        --stepped-loss 2 --tune-window 48 96 168 336  # ~11 min
 """
 
 from __future__ import annotations
