@@ -27,7 +27,9 @@ the oracle's (the demand itself rounded up). For each cell and seed it prints:
   capacity_step=K * --step``, ``K`` = 1 by default: the real step; 2 tells the
   loss a coarser one, less margin) inside the same expected-cost rule, and its
   forecast's ``MSE, step-aware loss``: a margin that moves by the hour, from a
-  network trained for it;
+  network trained for it; beside it that forecast ``rounded up`` and with
+  its own ``best offset (hindsight)``, the bound of every constant margin
+  on the step-aware forecast;
 - with ``--tune K [K ...]``, ``tuned step-aware loss + rule``: the same,
   ``K`` chosen among those given on the training hours alone
   (``tuned_factor``: ``GridSearchCV`` on three time-ordered folds of a
@@ -289,6 +291,32 @@ def cell_forecast(
     return (*out, *([stepped_loss] if tune else []), *([window] if windows else []))
 
 
+def _seed_line(row) -> str:
+    """Return one cell and seed's costs (and the tuned choices) as one line."""
+    extra = "".join(
+        f", {name} {row[name]:.3f}"
+        for name in (
+            "step-aware loss + rule",
+            "step-aware loss, best offset (hindsight)",
+            "tuned step-aware loss + rule",
+            "step-aware loss + tuned-window rule",
+        )
+        if name in row
+    )
+    extra += f" (K {row['tuned K']:g})" if "tuned K" in row else ""
+    extra += f" (window {row['tuned window']} h)" if "tuned window" in row else ""
+    extra += "".join(
+        f", {name} {row[name]:.2g}"
+        for name in ("MSE, step-aware loss", "MSE, tuned")
+        if name in row
+    )
+    return (
+        f"cell {row['cell']} seed {row['seed']}: MSE {row['MSE']:.2g}, rounded up "
+        f"{row['rounded up']:.3f}, best offset "
+        f"{row['best offset (hindsight)']:.3f}{extra}"
+    )
+
+
 def run(args) -> pd.DataFrame:
     """Every cell and seed; the medians per cell."""
     rows = []
@@ -313,6 +341,10 @@ def run(args) -> pd.DataFrame:
                 )
                 row["MSE, step-aware loss"] = float(np.mean((g - y) ** 2))
                 row["step-aware loss + rule"] = cost_ratio(y, stepped, args.step)
+                row["step-aware loss, rounded up"] = cost_ratio(y, g, args.step)
+                row["step-aware loss, best offset (hindsight)"] = best_offset_ratio(
+                    y, g, args.step
+                )[0]
             if args.tune:
                 _, g, tuned, k = forecast(
                     cell, seed, args.epochs, args.step, tune=args.tune
@@ -338,28 +370,8 @@ def run(args) -> pd.DataFrame:
                     y, f, args.step, target
                 )
             rows.append(row)
-            extra = "".join(
-                f", {name} {row[name]:.3f}"
-                for name in (
-                    "step-aware loss + rule",
-                    "tuned step-aware loss + rule",
-                    "step-aware loss + tuned-window rule",
-                )
-                if name in row
-            )
-            extra += f" (K {row['tuned K']:g})" if "tuned K" in row else ""
-            extra += (
-                f" (window {row['tuned window']} h)" if "tuned window" in row else ""
-            )
-            extra += "".join(
-                f", {name} {row[name]:.2g}"
-                for name in ("MSE, step-aware loss", "MSE, tuned")
-                if name in row
-            )
             print(
-                f"  cell {cell} seed {seed}: MSE {row['MSE']:.2g}, rounded up "
-                f"{row['rounded up']:.3f}, best "
-                f"offset {best:.3f}{extra} ({time.perf_counter() - start:.0f} s, "
+                f"  {_seed_line(row)} ({time.perf_counter() - start:.0f} s, "
                 f"load {load_average():.2f})",
                 flush=True,
             )

@@ -51,7 +51,10 @@ def test_bench_cost_bound_runs_on_one_cell(load_benchmark, capsys):
     assert list(table.index) == [4159]
     row = table.loc[4159]
     assert row["best offset (hindsight)"] <= row["rounded up"]
+    stepped = "step-aware loss, "  # its own hindsight bound: offset 0 is a candidate
+    assert row[stepped + "best offset (hindsight)"] <= row[stepped + "rounded up"]
     costs = ["rounded up", "expected-cost rule", "step-aware loss + rule"]
+    costs += [stepped + "best offset (hindsight)"]
     costs += ["tuned step-aware loss + rule", "MSE, step-aware loss"]
     costs += ["step-aware loss + tuned-window rule"]
     assert np.isfinite(row[costs].astype(float)).all() and (row[costs] > 0).all()
