@@ -177,28 +177,35 @@ def _rule(pipe, train, test, step, window=168):
     return forecast, allocation
 
 
-def tuned_window(pipe, train, step, windows) -> int:
-    """Return the rule's ``calibration_window`` chosen on the training hours.
+def fold_costs(pipe, train, step, window=168) -> list[float]:
+    """Return the rule's cost / oracle's on each of three folds of the training hours.
 
-    Each window of ``windows`` runs the whole rule (``_rule``: fit, then a
-    week of daily ``update``) on the three time-ordered folds of
-    ``tuned_factor`` (``PanelTimeSeriesSplit(3, test_size=168)`` of the
-    training hours); the window of least mean cost / oracle's at ``step``
-    wins (the first, on a tie). No test hour is forecast or scored.
+    The folds of ``tuned_factor`` (``PanelTimeSeriesSplit(3, test_size=168)``:
+    the last three weeks of ``train``, each forecast from the hours before
+    it); on each, the whole rule (``_rule``: fit, then a week of daily
+    ``update``) with ``calibration_window=window``, scored at ``step``. No
+    hour after ``train`` is forecast or scored.
     """
     from lstmforecast.model_selection import PanelTimeSeriesSplit
 
-    folds = list(PanelTimeSeriesSplit(3, test_size=168).split(train))
+    costs = []
+    for fit_rows, score_rows in PanelTimeSeriesSplit(3, test_size=168).split(train):
+        before, week = train.iloc[fit_rows], train.iloc[score_rows]
+        _, allocation = _rule(pipe, before, week, step, window)
+        costs.append(cost_ratio(week.iloc[:, 0].to_numpy(), allocation, step))
+    return costs
 
-    def fold_cost(window):
-        costs = []
-        for fit_rows, score_rows in folds:
-            before, week = train.iloc[fit_rows], train.iloc[score_rows]
-            _, allocation = _rule(pipe, before, week, step, window)
-            costs.append(cost_ratio(week.iloc[:, 0].to_numpy(), allocation, step))
-        return float(np.mean(costs))
 
-    return min(windows, key=fold_cost)
+def tuned_window(pipe, train, step, windows) -> int:
+    """Return the rule's ``calibration_window`` chosen on the training hours.
+
+    Each window of ``windows`` runs the whole rule on the three time-ordered
+    folds of ``fold_costs``; the window of least mean cost / oracle's at
+    ``step`` wins (the first, on a tie). No test hour is forecast or scored.
+    """
+    return min(
+        windows, key=lambda window: np.mean(fold_costs(pipe, train, step, window))
+    )
 
 
 def tuned_factor(pipe, train, step, factors) -> float:

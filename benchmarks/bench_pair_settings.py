@@ -1,0 +1,242 @@
+r"""The cost-trained pair's settings: the one the training hours choose, on test.
+
+What it measures
+----------------
+The protocol and configuration of ``bench_cost_bound.py --model "lstm + mlp
+(averaged)" --stepped-loss 2``: on each bundled cell (4159, 4556, 5161; the
+busiest training hour 1 Gbit/s, 22 - 31 December as test, one hour ahead, the
+history carried over), the recommended LSTM + MLP average, both networks
+trained with ``loss="provisioning", capacity_step=--factor x --step``, inside
+``CapacityRegressor(decision="expected_cost", calibration_window=168)``
+updated with each day's demand. Each entry of ``SETTINGS`` changes that
+configuration (a regulariser, a cell, the widths, the windows, the members'
+weights, or a bag of several settings averaged). For every setting, cell and
+seed it scores, as cost / the oracle's at ``--step`` (alpha:beta = 1:10):
+
+- ``folds``: the rule on each of three time-ordered folds of a week inside the
+  **training hours** (``bench_cost_bound.fold_costs``: each fitted on the
+  hours before it), averaged;
+- ``test``: the rule on the test days; and the test forecast's ``MSE``.
+
+It prints each setting's medians over seeds, then **the folds' choice**: the
+one setting of least fold cost averaged over the cells (one configuration for
+every cell, as the issue asks), chosen without a test hour, and its test cost
+beside the ``--targets`` (by default 0.8 x the best peer's cost on each cell,
+1.368 / 1.584 / 2.224, from the user guide's peers table).
+
+How to run
+----------
+From the repository root (one torch thread; about 1.5 minutes per setting
+and cell at three seeds)::
+
+    python benchmarks/bench_pair_settings.py                     # ~25 min
+    python benchmarks/bench_pair_settings.py --settings "as recommended" \
+        "weight decay 1e-4" --cells 4159 --seeds 1 --epochs 2    # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from functools import partial
+
+import bench_cost_bound as bound
+import numpy as np
+import pandas as pd
+from _machine import load_average, machine_line
+from _recommended import RECOMMENDED
+from bench_cost_bound import CELLS, COST, _cell_panel, _set_networks, cost_ratio
+
+#: 0.8 x the best peer's cost / oracle's per cell (user guide, peers table)
+TARGETS = {4159: 1.368, 4556: 1.584, 5161: 2.224}
+
+
+def pair(
+    seed,
+    epochs,
+    factor=2.0,
+    step=0.05,
+    *,
+    both=None,
+    lstm=None,
+    mlp=None,
+    lookback=None,
+    weights=None,
+):
+    """Return the cost-trained LSTM + MLP average with some parameters changed.
+
+    ``both`` holds network parameters set on the two networks, ``lstm`` and
+    ``mlp`` those of one member only; ``lookback`` sets both windows' hours and
+    ``weights`` the ``VotingRegressor``'s (LSTM first).
+    """
+    model = RECOMMENDED["lstm + mlp (averaged)"](seed, 1, epochs)
+    _set_networks(
+        model,
+        loss="provisioning",
+        capacity_step=factor * step,
+        over_cost=COST["alpha"],
+        under_cost=COST["beta"],
+        **(both or {}),
+    )
+    model.set_params(
+        **{f"lstm__lstm__{key}": value for key, value in (lstm or {}).items()},
+        **{f"mlp__mlp__{key}": value for key, value in (mlp or {}).items()},
+    )
+    if lookback is not None:
+        model.set_params(
+            lstm__window__lookback=lookback, mlp__window__lookback=lookback
+        )
+    if weights is not None:
+        model.set_params(weights=weights)
+    return model
+
+
+def bag(*settings):
+    """Return a factory of the ``VotingRegressor`` average of several settings."""
+    from sklearn.ensemble import VotingRegressor
+
+    def make(seed, epochs, factor=2.0, step=0.05):
+        return VotingRegressor(
+            [
+                (f"s{i}", SETTINGS[name](seed, epochs, factor, step))
+                for i, name in enumerate(settings)
+            ]
+        )
+
+    return make
+
+
+#: name -> factory(seed, epochs, factor, step) of one configuration
+SETTINGS = {
+    "as recommended": pair,
+    "weight decay 1e-4": partial(pair, both={"weight_decay": 1e-4}),
+    "weight decay 1e-3": partial(pair, both={"weight_decay": 1e-3}),
+    "batch size 32": partial(pair, both={"batch_size": 32}),
+    "MLP dropout 0.1": partial(pair, mlp={"dropout": 0.1}),
+    "peephole LSTM": partial(pair, lstm={"cell": "peephole"}),
+    "bidirectional LSTM": partial(pair, lstm={"bidirectional": True}),
+    "LSTM (16, 16)": partial(pair, lstm={"hidden_size": (16, 16)}),
+    "MLP (64, 32)": partial(pair, mlp={"hidden_size": (64, 32)}),
+    "LSTM (16, 16) and MLP (64, 32)": partial(
+        pair, lstm={"hidden_size": (16, 16)}, mlp={"hidden_size": (64, 32)}
+    ),
+    "weights 0.3 LSTM / 0.7 MLP": partial(pair, weights=[0.3, 0.7]),
+    "weights 0.7 LSTM / 0.3 MLP": partial(pair, weights=[0.7, 0.3]),
+    # the four above that lower the fold cost, together
+    "LSTM (16, 16), MLP (64, 32), weight decay 1e-4, weights 0.3 / 0.7": partial(
+        pair,
+        both={"weight_decay": 1e-4},
+        lstm={"hidden_size": (16, 16)},
+        mlp={"hidden_size": (64, 32)},
+        weights=[0.3, 0.7],
+    ),
+    "24-hour windows": partial(pair, lookback=24),
+    "48-hour windows": partial(pair, lookback=48),
+}
+SETTINGS["bag: LSTM (16, 16) pair + MLP (64, 32) pair"] = bag(
+    "LSTM (16, 16)", "MLP (64, 32)"
+)
+SETTINGS["bag: the pair at 24, 36 and 48 hours"] = bag(
+    "24-hour windows", "as recommended", "48-hour windows"
+)
+
+
+def setting_costs(make, cell, seed, epochs, factor, step) -> dict:
+    """Return one setting's fold costs, test cost and test MSE on one cell and seed."""
+    train, test = _cell_panel(cell)
+    folds = bound.fold_costs(make(seed, epochs, factor, step), train, step)
+    forecast, allocation = bound._rule(
+        make(seed, epochs, factor, step), train, test, step
+    )
+    y = test.iloc[:, 0].to_numpy()
+    return {
+        "folds": float(np.mean(folds)),
+        "test": cost_ratio(y, allocation, step),
+        "MSE": float(np.mean((forecast - y) ** 2)),
+    }
+
+
+def run(args) -> pd.DataFrame:
+    """Every setting, cell and seed; one row per setting (medians over seeds)."""
+    rows = []
+    for name in args.settings:
+        start = time.perf_counter()
+        for cell in args.cells:
+            for seed in range(args.seeds):
+                costs = setting_costs(
+                    SETTINGS[name], cell, seed, args.epochs, args.factor, args.step
+                )
+                rows.append({"setting": name, "cell": cell, "seed": seed, **costs})
+        done = pd.DataFrame([r for r in rows if r["setting"] == name])
+        medians = done.groupby("cell")[["folds", "test"]].median()
+        print(
+            f"  {name}: folds {_cells(medians['folds'])}, test "
+            f"{_cells(medians['test'])} ({time.perf_counter() - start:.0f} s, "
+            f"load {load_average():.2f})",
+            flush=True,
+        )
+    medians = pd.DataFrame(rows).groupby(["setting", "cell"], sort=False).median()
+    table = medians.drop(columns="seed").unstack("cell")
+    table[("folds", "mean")] = table["folds"].mean(axis=1)
+    return table
+
+
+def _cells(values) -> str:
+    """Return per-cell values as ``a / b / c``."""
+    return " / ".join(f"{v:.3f}" for v in values)
+
+
+def folds_choice(table) -> str:
+    """Return the setting of least mean fold cost (the first, on a tie)."""
+    return table[("folds", "mean")].idxmin()
+
+
+def main(argv=None) -> pd.DataFrame:
+    """Run the benchmark and print the table and the folds' choice."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--settings", nargs="+", choices=list(SETTINGS), default=list(SETTINGS)
+    )
+    parser.add_argument("--cells", type=int, nargs="+", default=list(CELLS))
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--step", type=float, default=0.05)
+    parser.add_argument(
+        "--factor", type=float, default=2.0, help="capacity_step = FACTOR x step"
+    )
+    parser.add_argument(
+        "--targets",
+        type=float,
+        nargs="+",
+        default=None,
+        help="one target cost / oracle's per cell (default: 0.8 x the best peer's)",
+    )
+    args = parser.parse_args(argv)
+    targets = args.targets or [TARGETS.get(cell, np.nan) for cell in args.cells]
+    if len(targets) != len(args.cells):
+        parser.error(
+            f"--targets: expected one per cell ({len(args.cells)}); got "
+            f"{len(targets)}. Give as many targets as --cells."
+        )
+    print(machine_line())
+    print(
+        f"capacity steps of {args.step} Gbit/s, 1:10, the loss told "
+        f"{args.factor:g} x the step; load {load_average():.2f}"
+    )
+    table = run(args)
+    print("\ncost / oracle's, median over seeds (folds: the mean of three)")
+    print(table.to_string(float_format=lambda v: f"{v:.4g}"))
+    choice = folds_choice(table)
+    test = table.loc[choice, "test"]
+    met = sum(cost <= target for cost, target in zip(test, targets, strict=True))
+    print(
+        f"\nthe folds' choice: {choice!r}; test {_cells(test)} against targets "
+        f"{_cells(targets)}: met on "
+        f"{met} of {len(targets)} cells"
+    )
+    print(f"load average at the end: {load_average():.2f}")
+    return table
+
+
+if __name__ == "__main__":
+    main()
