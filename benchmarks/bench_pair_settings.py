@@ -26,10 +26,10 @@ beside the ``--targets`` (by default 0.8 x the best peer's cost on each cell,
 
 How to run
 ----------
-From the repository root (one torch thread; about 1.5 minutes per setting
-and cell at three seeds)::
+From the repository root (one torch thread; 1 - 3 minutes per setting for
+three cells and three seeds, a bag the sum of its settings)::
 
-    python benchmarks/bench_pair_settings.py                     # ~25 min
+    python benchmarks/bench_pair_settings.py --plot pair_settings.png  # ~40 min
     python benchmarks/bench_pair_settings.py --settings "as recommended" \
         "weight decay 1e-4" --cells 4159 --seeds 1 --epochs 2    # a quick look
 """
@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import time
 from functools import partial
+from pathlib import Path
 
 import bench_cost_bound as bound
 import numpy as np
@@ -191,6 +192,66 @@ def folds_choice(table) -> str:
     return table[("folds", "mean")].idxmin()
 
 
+def plot(table, targets, path) -> None:
+    """Draw each cell's test cost against its fold cost, one point per setting.
+
+    The setting's number (its row in the printed table, from 1) labels its
+    point, the first (``as recommended`` by default) a grey square; the dashed
+    line is the cell's target, the ring the folds' choice.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cells = list(table["test"].columns)
+    fig, axes = plt.subplots(
+        1, len(cells), figsize=(4.2 * len(cells), 4), squeeze=False
+    )
+    choice = list(table.index).index(folds_choice(table))
+    for ax, cell, target in zip(axes[0], cells, targets, strict=True):
+        x, y = table[("folds", cell)].to_numpy(), table[("test", cell)].to_numpy()
+        ax.scatter(x, y, s=18, color="tab:blue")
+        ax.scatter(x[0], y[0], s=40, marker="s", color="tab:gray", label="1 (first)")
+        for number, (a, b) in enumerate(zip(x, y, strict=True), start=1):
+            ax.annotate(
+                str(number),
+                (a, b),
+                xytext=(3, 3),
+                textcoords="offset points",
+                fontsize=7,
+            )
+        ax.scatter(
+            x[choice],
+            y[choice],
+            s=120,
+            facecolors="none",
+            edgecolors="tab:red",
+            label="the folds' choice",
+        )
+        ax.axhline(
+            target,
+            color="tab:red",
+            linestyle="--",
+            linewidth=1,
+            label=f"target {target:.3f}",
+        )
+        ax.set(
+            title=f"cell {cell}",
+            xlabel="cost / oracle's, training folds",
+            ylabel="cost / oracle's, test days",
+        )
+        ax.legend(fontsize=7, loc="best")
+    fig.suptitle(
+        "The cost-trained pair's settings: fold cost (training hours) against "
+        "test cost; ring: least fold cost over the cells",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main(argv=None) -> pd.DataFrame:
     """Run the benchmark and print the table and the folds' choice."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -211,6 +272,13 @@ def main(argv=None) -> pd.DataFrame:
         default=None,
         help="one target cost / oracle's per cell (default: 0.8 x the best peer's)",
     )
+    parser.add_argument(
+        "--plot",
+        type=Path,
+        default=None,
+        metavar="PNG",
+        help="also draw test against fold cost per cell, one point per setting",
+    )
     args = parser.parse_args(argv)
     targets = args.targets or [TARGETS.get(cell, np.nan) for cell in args.cells]
     if len(targets) != len(args.cells):
@@ -225,7 +293,10 @@ def main(argv=None) -> pd.DataFrame:
     )
     table = run(args)
     print("\ncost / oracle's, median over seeds (folds: the mean of three)")
-    print(table.to_string(float_format=lambda v: f"{v:.4g}"))
+    numbered = table.set_axis(
+        [f"{i}. {name}" for i, name in enumerate(table.index, start=1)]
+    )
+    print(numbered.to_string(float_format=lambda v: f"{v:.4g}"))
     choice = folds_choice(table)
     test = table.loc[choice, "test"]
     met = sum(cost <= target for cost, target in zip(test, targets, strict=True))
@@ -234,6 +305,9 @@ def main(argv=None) -> pd.DataFrame:
         f"{_cells(targets)}: met on "
         f"{met} of {len(targets)} cells"
     )
+    if args.plot is not None:
+        plot(table, targets, args.plot)
+        print(f"plot: {args.plot}")
     print(f"load average at the end: {load_average():.2f}")
     return table
 

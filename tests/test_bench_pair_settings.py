@@ -104,7 +104,7 @@ def test_a_setting_is_scored_on_folds_of_the_training_hours(
 
 
 def test_the_choice_is_made_on_the_folds_not_on_the_test_days(
-    load_benchmark, monkeypatch, capsys
+    load_benchmark, monkeypatch, capsys, tmp_path
 ):
     bench = load_benchmark("bench_pair_settings")
     end = bench._cell_panel(4159)[0].index.get_level_values("time").max()
@@ -112,11 +112,16 @@ def test_the_choice_is_made_on_the_folds_not_on_the_test_days(
     rule, _ = _fake_rule(end, {0.0: (0.03, 0.0), 1e-4: (0.01, 0.05)})
     monkeypatch.setattr(bench.bound, "_rule", rule)
     names = ["as recommended", "weight decay 1e-4"]
-    table = bench.main(["--settings", *names, "--cells", "4159", "--seeds", "1"])
+    png = tmp_path / "settings.png"
+    table = bench.main(
+        ["--settings", *names, "--cells", "4159", "--seeds", "1", "--plot", str(png)]
+    )
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert table[("folds", "mean")].idxmin() == "weight decay 1e-4"
     assert table.loc["as recommended", ("test", 4159)] == pytest.approx(1.0)
     out = capsys.readouterr().out
     assert "the folds' choice: 'weight decay 1e-4'" in out
+    assert "2. weight decay 1e-4" in out  # numbered as in the plot
     assert "met on 0 of 1 cells" in out  # its test cost is far above 1.368
 
 
