@@ -113,6 +113,11 @@ SETTINGS = {
     "weight decay 1e-4": partial(pair, both={"weight_decay": 1e-4}),
     "weight decay 1e-3": partial(pair, both={"weight_decay": 1e-3}),
     "batch size 32": partial(pair, both={"batch_size": 32}),
+    "twice the units": partial(
+        pair, lstm={"hidden_size": (32,)}, mlp={"hidden_size": (128,)}
+    ),
+    "twice the epochs": partial(pair, lstm={"max_epochs": 60}, mlp={"max_epochs": 120}),
+    "linear path": partial(pair, both={"linear_path": True}),
     "MLP dropout 0.1": partial(pair, mlp={"dropout": 0.1}),
     "peephole LSTM": partial(pair, lstm={"cell": "peephole"}),
     "bidirectional LSTM": partial(pair, lstm={"bidirectional": True}),
@@ -159,8 +164,8 @@ def setting_costs(make, cell, seed, epochs, factor, step) -> dict:
 
 def run(args) -> pd.DataFrame:
     """Every setting, cell and seed; one row per setting (medians over seeds)."""
-    rows = []
-    for name in args.settings:
+    rows, names = [], list(dict.fromkeys(args.settings))  # in order, once each
+    for name in names:
         start = time.perf_counter()
         for cell in args.cells:
             for seed in range(args.seeds):
@@ -177,7 +182,7 @@ def run(args) -> pd.DataFrame:
             flush=True,
         )
     medians = pd.DataFrame(rows).groupby(["setting", "cell"], sort=False).median()
-    table = medians.drop(columns="seed").unstack("cell")
+    table = medians.drop(columns="seed").unstack("cell").reindex(names)
     table[("folds", "mean")] = table["folds"].mean(axis=1)
     return table
 

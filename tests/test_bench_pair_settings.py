@@ -111,17 +111,18 @@ def test_the_choice_is_made_on_the_folds_not_on_the_test_days(
     # the weight decay is cheaper on the folds and dearer on the test days
     rule, _ = _fake_rule(end, {0.0: (0.03, 0.0), 1e-4: (0.01, 0.05)})
     monkeypatch.setattr(bench.bound, "_rule", rule)
-    names = ["as recommended", "weight decay 1e-4"]
+    names = ["weight decay 1e-4", "as recommended"]  # not in alphabetical order
     png = tmp_path / "settings.png"
     table = bench.main(
         ["--settings", *names, "--cells", "4159", "--seeds", "1", "--plot", str(png)]
     )
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert list(table.index) == names  # the order given, as numbered
     assert table[("folds", "mean")].idxmin() == "weight decay 1e-4"
     assert table.loc["as recommended", ("test", 4159)] == pytest.approx(1.0)
     out = capsys.readouterr().out
     assert "the folds' choice: 'weight decay 1e-4'" in out
-    assert "2. weight decay 1e-4" in out  # numbered as in the plot
+    assert "1. weight decay 1e-4" in out  # numbered as in the plot
     assert "met on 0 of 1 cells" in out  # its test cost is far above 1.368
 
 
