@@ -71,14 +71,13 @@ def pair(
     ``weights`` the ``VotingRegressor``'s (LSTM first).
     """
     model = RECOMMENDED["lstm + mlp (averaged)"](seed, 1, epochs)
-    _set_networks(
-        model,
-        loss="provisioning",
-        capacity_step=factor * step,
-        over_cost=COST["alpha"],
-        under_cost=COST["beta"],
-        **(both or {}),
-    )
+    cost_trained = {
+        "loss": "provisioning",
+        "capacity_step": factor * step,
+        "over_cost": COST["alpha"],
+        "under_cost": COST["beta"],
+    }
+    _set_networks(model, **{**cost_trained, **(both or {})})
     model.set_params(
         **{f"lstm__lstm__{key}": value for key, value in (lstm or {}).items()},
         **{f"mlp__mlp__{key}": value for key, value in (mlp or {}).items()},
@@ -118,6 +117,7 @@ SETTINGS = {
     ),
     "twice the epochs": partial(pair, lstm={"max_epochs": 60}, mlp={"max_epochs": 120}),
     "linear path": partial(pair, both={"linear_path": True}),
+    "trained at 1:5 (the rule at 1:10)": partial(pair, both={"under_cost": 5.0}),
     "MLP dropout 0.1": partial(pair, mlp={"dropout": 0.1}),
     "peephole LSTM": partial(pair, lstm={"cell": "peephole"}),
     "bidirectional LSTM": partial(pair, lstm={"bidirectional": True}),

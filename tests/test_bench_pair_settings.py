@@ -35,6 +35,10 @@ def test_a_setting_changes_only_what_it_names(load_benchmark):
             "mlp__mlp__weight_decay": 1e-3,
         },
         "MLP dropout 0.1": {"mlp__mlp__dropout": 0.1},
+        "trained at 1:5 (the rule at 1:10)": {
+            "lstm__lstm__under_cost": 5.0,
+            "mlp__mlp__under_cost": 5.0,
+        },
         "24-hour windows": {
             "lstm__window__lookback": 24,
             "mlp__window__lookback": 24,
