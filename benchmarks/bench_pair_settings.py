@@ -112,10 +112,17 @@ SETTINGS = {
     "weight decay 1e-4": partial(pair, both={"weight_decay": 1e-4}),
     "weight decay 1e-3": partial(pair, both={"weight_decay": 1e-3}),
     "batch size 32": partial(pair, both={"batch_size": 32}),
+    "gradient clip 1": partial(pair, both={"gradient_clip": 1.0}),
     "twice the units": partial(
         pair, lstm={"hidden_size": (32,)}, mlp={"hidden_size": (128,)}
     ),
     "twice the epochs": partial(pair, lstm={"max_epochs": 60}, mlp={"max_epochs": 120}),
+    "lr 1e-3, twice the epochs": partial(
+        pair,
+        both={"lr": 1e-3},
+        lstm={"max_epochs": 60},
+        mlp={"max_epochs": 120},
+    ),
     "linear path": partial(pair, both={"linear_path": True}),
     "trained at 1:5 (the rule at 1:10)": partial(pair, both={"under_cost": 5.0}),
     "MLP dropout 0.1": partial(pair, mlp={"dropout": 0.1}),
