@@ -10,8 +10,10 @@ trained with ``loss="provisioning", capacity_step=--factor x --step``, inside
 ``CapacityRegressor(decision="expected_cost", calibration_window=168)``
 updated with each day's demand. Each entry of ``SETTINGS`` changes that
 configuration (a regulariser, a cell, the widths, the windows, the members'
-weights, or a bag of several settings averaged). For every setting, cell and
-seed it scores, as cost / the oracle's at ``--step`` (alpha:beta = 1:10):
+weights, a bag of several settings averaged, or the training schedule: AdamW,
+a cosine learning-rate decay, the weights averaged over the last epochs). For
+every setting, cell and seed it scores, as cost / the oracle's at ``--step``
+(alpha:beta = 1:10):
 
 - ``folds``: the rule on each of three time-ordered folds of a week inside the
   **training hours** (``bench_cost_bound.fold_costs``: each fitted on the
@@ -29,7 +31,7 @@ How to run
 From the repository root (one torch thread; 1 - 3 minutes per setting for
 three cells and three seeds, a bag the sum of its settings)::
 
-    python benchmarks/bench_pair_settings.py --plot pair_settings.png  # ~50 min
+    python benchmarks/bench_pair_settings.py --plot pair_settings.png  # ~80 min
     python benchmarks/bench_pair_settings.py --settings "as recommended" \
         "weight decay 1e-4" --cells 4159 --seeds 1 --epochs 2    # a quick look
 """
@@ -44,9 +46,13 @@ from pathlib import Path
 import bench_cost_bound as bound
 import numpy as np
 import pandas as pd
+import torch
 from _machine import load_average, machine_line
 from _recommended import RECOMMENDED
 from bench_cost_bound import CELLS, COST, _cell_panel, _set_networks, cost_ratio
+from skorch.callbacks import Callback, LRScheduler
+from torch.optim.lr_scheduler import CosineAnnealingLR
+from torch.optim.swa_utils import AveragedModel
 
 #: 0.8 x the best peer's cost / oracle's per cell (user guide, peers table)
 TARGETS = {4159: 1.368, 4556: 1.584, 5161: 2.224}
@@ -106,6 +112,69 @@ def bag(*settings):
     return make
 
 
+NETWORKS = ("lstm__lstm", "mlp__mlp")
+
+
+def cosine(make):
+    """Return a factory of ``make``'s pair with a cosine learning-rate decay.
+
+    Each network's rate falls from ``lr`` towards 0 over its own epochs
+    (skorch's ``LRScheduler`` with torch's ``CosineAnnealingLR``), so that
+    ``--epochs`` changes the schedule's length with the training's.
+    """
+
+    def make_cosine(seed, epochs, factor=2.0, step=0.05):
+        model = make(seed, epochs, factor, step)
+        params = model.get_params()
+        for net in NETWORKS:
+            decay = LRScheduler(
+                policy=CosineAnnealingLR, T_max=params[f"{net}__max_epochs"]
+            )
+            model.set_params(**{f"{net}__callbacks": [decay]})
+        return model
+
+    return make_cosine
+
+
+class WeightAverage(Callback):
+    """At the end of training, load the mean of the weights of the last epochs.
+
+    Stochastic weight averaging at a constant learning rate: the weights at the
+    end of each epoch after the first ``start`` share of ``max_epochs`` are
+    averaged with torch's ``AveragedModel``, and the network keeps the mean.
+
+    Parameters
+    ----------
+    start : float, default=0.5
+        Share of the epochs trained before the first weights are averaged.
+    """
+
+    def __init__(self, start=0.5):
+        self.start = start
+
+    def initialize(self):
+        """Forget the average of an earlier fit."""
+        self.average_ = None
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        """Add the epoch's weights to the average, once ``start`` is past."""
+        if len(net.history) <= self.start * net.max_epochs:
+            return
+        if self.average_ is None:
+            self.average_ = AveragedModel(net.module_)
+        self.average_.update_parameters(net.module_)
+
+    def on_train_end(self, net, **kwargs):
+        """Give the network the averaged weights."""
+        if self.average_ is None:
+            return
+        with torch.no_grad():
+            averaged = self.average_.module.parameters()
+            for weight, mean in zip(net.module_.parameters(), averaged, strict=True):
+                weight.copy_(mean)
+
+
 #: name -> factory(seed, epochs, factor, step) of one configuration
 SETTINGS = {
     "as recommended": pair,
@@ -151,6 +220,41 @@ SETTINGS["bag: LSTM (16, 16) pair + MLP (64, 32) pair"] = bag(
 )
 SETTINGS["bag: the pair at 24, 36 and 48 hours"] = bag(
     "24-hour windows", "as recommended", "48-hour windows"
+)
+
+# rows 24 on: the training schedule (optimizer, learning rate, weight averaging)
+ROW_19 = SETTINGS["LSTM (16, 16), MLP (64, 32), weight decay 1e-4, weights 0.3 / 0.7"]
+TWICE = {"lstm": {"max_epochs": 60}, "mlp": {"max_epochs": 120}}
+SETTINGS.update(
+    {
+        "AdamW, weight decay 1e-2": partial(
+            pair, both={"optimizer": torch.optim.AdamW, "weight_decay": 1e-2}
+        ),
+        "cosine learning rate": cosine(pair),
+        "cosine learning rate, twice the epochs": cosine(partial(pair, **TWICE)),
+        "cosine learning rate, twice the epochs, weights 0.3 / 0.7": cosine(
+            partial(pair, weights=[0.3, 0.7], **TWICE)
+        ),
+        "cosine learning rate, three times the epochs": cosine(
+            partial(pair, lstm={"max_epochs": 90}, mlp={"max_epochs": 180})
+        ),
+        "weight average (second half)": partial(
+            pair, both={"callbacks": [WeightAverage(0.5)]}
+        ),
+        "weight average, twice the epochs": partial(
+            pair, both={"callbacks": [WeightAverage(0.5)]}, **TWICE
+        ),
+        "row 19 + cosine learning rate": cosine(ROW_19),
+        "row 19 + cosine, twice the epochs": cosine(
+            partial(
+                pair,
+                both={"weight_decay": 1e-4},
+                lstm={"hidden_size": (16, 16), "max_epochs": 60},
+                mlp={"hidden_size": (64, 32), "max_epochs": 120},
+                weights=[0.3, 0.7],
+            )
+        ),
+    }
 )
 
 

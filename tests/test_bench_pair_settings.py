@@ -154,3 +154,72 @@ def test_as_recommended_is_bench_cost_bound_s_step_aware_pair(load_benchmark):
     other = table.loc["MLP (64, 32)"]
     assert np.isfinite(other.to_numpy(float)).all()
     assert other[("test", 4159)] != ours[("test", 4159)]  # another model was run
+
+
+def _small_fit(callbacks, epochs=4, seed=0):
+    """Return an LSTMRegressor fitted on a short noisy sine with ``callbacks``."""
+    from lstmforecast import LSTMRegressor
+
+    rng = np.random.default_rng(seed)
+    y = np.sin(np.arange(200) / 4.0) + 0.1 * rng.standard_normal(200)
+    X = np.lib.stride_tricks.sliding_window_view(y[:-1], 8)[:, :, None].copy()
+    net = LSTMRegressor(
+        (4,), max_epochs=epochs, lr=1e-2, random_state=seed, callbacks=callbacks
+    )
+    return net.fit(X, y[8:])
+
+
+def test_cosine_settings_decay_each_network_over_its_own_epochs(load_benchmark):
+    bench = load_benchmark("bench_pair_settings")
+    base = _plain(bench.pair(0, None, 2.0, 0.05).get_params())
+    for name, epochs in [("cosine learning rate", None), ("cosine learning rate", 3)]:
+        params = bench.SETTINGS[name](0, epochs, 2.0, 0.05).get_params()
+        for net in bench.NETWORKS:
+            (decay,) = params[f"{net}__callbacks"]
+            assert decay.policy is bench.CosineAnnealingLR
+            assert decay.kwargs == {"T_max": params[f"{net}__max_epochs"]}
+        changed = {k for k, v in _plain(params).items() if v != base[k]}
+        expected = {f"{net}__callbacks" for net in bench.NETWORKS}
+        if epochs is not None:  # a quick look shortens the schedule with the fit
+            expected |= {f"{net}__max_epochs" for net in bench.NETWORKS}
+        assert changed == expected
+    twice = bench.SETTINGS["cosine learning rate, twice the epochs"](0, None)
+    assert twice.get_params()["mlp__mlp__callbacks"][0].kwargs == {"T_max": 120}
+    # the rate a fit trains with follows the cosine from lr towards 0
+    from skorch.callbacks import LRScheduler
+
+    decay = LRScheduler(policy=bench.CosineAnnealingLR, T_max=4, event_name="lr_")
+    fitted = _small_fit([decay]).net_
+    lr = np.asarray(fitted.history[:, "lr_"])
+    expected = 1e-2 * (1 + np.cos(np.pi * np.arange(4) / 4)) / 2
+    np.testing.assert_allclose(lr, expected, rtol=1e-6)
+
+
+def test_weight_average_keeps_the_mean_of_the_last_epochs(load_benchmark):
+    bench = load_benchmark("bench_pair_settings")
+    from skorch.callbacks import Callback
+
+    class Record(Callback):
+        def initialize(self):
+            self.weights_ = []
+            return self
+
+        def on_epoch_end(self, net, **kwargs):
+            self.weights_.append([w.detach().clone() for w in net.module_.parameters()])
+
+    record = Record()
+    fitted = _small_fit([record, bench.WeightAverage(0.5)], epochs=4).net_
+    # the fitted copy (the estimator's parameters are cloned)
+    (record,) = [cb for _, cb in fitted.callbacks_ if isinstance(cb, Record)]
+    assert len(record.weights_) == 4
+    plain = _small_fit([]).net_  # the same fit without the average ends elsewhere
+    for i, weight in enumerate(fitted.module_.parameters()):
+        mean = (record.weights_[2][i] + record.weights_[3][i]) / 2  # epochs 3, 4
+        np.testing.assert_allclose(weight.detach(), mean, rtol=1e-5, atol=1e-7)
+        # averaging changes nothing on the way: the last epoch's weights are
+        # those of the same fit without it
+        last = list(plain.module_.parameters())[i].detach()
+        np.testing.assert_allclose(last, record.weights_[3][i], rtol=1e-5, atol=1e-7)
+    assert not np.allclose(
+        list(fitted.module_.parameters())[0].detach(), record.weights_[3][0]
+    )
