@@ -802,9 +802,11 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
         on_gpu = self.device_.startswith("cuda")
         devices = [torch.device(self.device_).index or 0] if on_gpu else []
         with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
             if on_gpu:
+                torch.manual_seed(seed)  # the CPU's and every GPU's generators
                 torch.cuda.manual_seed(seed)
+            else:  # torch.manual_seed would also queue seeds for GPUs not used
+                torch.default_generator.manual_seed(seed)
             self.net_ = self._build_net(X_model, gap)
             if hasattr(self, "linear_path_alpha_"):
                 del self.linear_path_alpha_  # from an earlier fit
@@ -930,6 +932,9 @@ class _BaseNetRegressor(PlainParamsMixin, RegressorMixin, BaseEstimator):
             iterator_valid=_TensorBatches,
             iterator_valid__batch_size=max(self.batch_size, 4096),
             callbacks=self._callbacks(gap),
+            # skorch tabulates every epoch for PrintLog even when it prints
+            # nothing: only built when verbose=1 prints its table
+            **({} if self.verbose == 1 else {"callbacks__print_log": None}),
             device=self.device_,
             verbose=int(self.verbose == 1),
             **criterion_params,

@@ -118,6 +118,22 @@ def test_same_seed_same_predictions_bit_for_bit(windows, make):
     assert torch.equal(torch.rand(1), before)
 
 
+@pytest.mark.parametrize("cls", [LSTMRegressor, MLPRegressor])
+def test_verbose_changes_what_is_printed_not_what_is_learned(windows, cls, capsys):
+    X, y = windows
+    X_in = X if cls is LSTMRegressor else X[:, :, 0]
+    quiet = cls(3, **TINY).fit(X_in, y)
+    assert capsys.readouterr().out == ""
+    # skorch's epoch table is only built when it is printed (verbose=1)
+    assert "print_log" not in dict(quiet.net_.callbacks_)
+    loud = cls(3, verbose=1, **TINY).fit(X_in, y)
+    table = capsys.readouterr().out
+    assert "train_loss" in table and len(table.strip().splitlines()) == 2 + 3
+    np.testing.assert_array_equal(quiet.predict(X_in), loud.predict(X_in))
+    columns = quiet.history_.columns.drop("dur")
+    pd.testing.assert_frame_equal(quiet.history_[columns], loud.history_[columns])
+
+
 def test_pickle_joblib_and_clone(windows, tmp_path):
     X, y = windows
     model = LSTMRegressor(4, **TINY).fit(X, y)
