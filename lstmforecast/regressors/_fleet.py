@@ -629,12 +629,12 @@ class _PassData:
 def _first_draws(est, X_model, seed: int):
     """Draw the initial weights and the epochs' shuffles as the member's fit does.
 
-    What its fit draws from torch's generator after ``torch.manual_seed``: the
-    module's initialisation, then one ``randperm`` per epoch (the batches of
+    What its fit draws from torch's CPU generator once seeded: the module's
+    initialisation, then one ``randperm`` per epoch (the batches of
     ``_TensorBatches``).
     """
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+        torch.default_generator.manual_seed(seed)  # the CPU's only, as fit's
         module = est._build_module(X_model, est.n_outputs_)
         n = len(X_model)
         order = torch.stack([torch.randperm(n) for _ in range(est.max_epochs)])
