@@ -11,7 +11,8 @@ trained with ``loss="provisioning", capacity_step=--factor x --step``, inside
 updated with each day's demand. Each entry of ``SETTINGS`` changes that
 configuration (a regulariser, a cell, the widths, the windows, the members'
 weights, a bag of several settings averaged, or the training schedule: AdamW,
-a cosine learning-rate decay, the weights averaged over the last epochs). For
+a cosine learning-rate decay, the weights averaged over the last epochs; the
+pair at several seeds averaged). For
 every setting, cell and seed it scores, as cost / the oracle's at ``--step``
 (alpha:beta = 1:10):
 
@@ -106,6 +107,29 @@ def bag(*settings):
             [
                 (f"s{i}", SETTINGS[name](seed, epochs, factor, step))
                 for i, name in enumerate(settings)
+            ]
+        )
+
+    return make
+
+
+def seed_bag(name, k):
+    """Return a factory of the average of setting ``name`` at ``k`` seeds.
+
+    Evaluation seed ``s`` averages the members of seeds ``s * k`` to
+    ``s * k + k - 1``: no two evaluation seeds share a member, and the first
+    member of seed 0 is the setting's own seed-0 model.
+    """
+    from sklearn.ensemble import VotingRegressor
+
+    def make(seed, epochs, factor=2.0, step=0.05):
+        return VotingRegressor(
+            [
+                (
+                    f"seed{seed * k + i}",
+                    SETTINGS[name](seed * k + i, epochs, factor, step),
+                )
+                for i in range(k)
             ]
         )
 
@@ -254,6 +278,9 @@ SETTINGS.update(
                 weights=[0.3, 0.7],
             )
         ),
+        # rows 33 on: the same pair at several seeds, averaged (variance only)
+        "bag: the pair at 3 seeds": seed_bag("as recommended", 3),
+        "bag: the pair at 5 seeds": seed_bag("as recommended", 5),
     }
 )
 

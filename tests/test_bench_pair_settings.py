@@ -64,6 +64,26 @@ def test_a_bag_averages_the_settings_it_names(load_benchmark):
         assert _plain(member.get_params()) == _plain(alone.get_params())
 
 
+def test_a_seed_bag_averages_the_pair_at_seeds_no_other_evaluation_seed_uses(
+    load_benchmark,
+):
+    bench = load_benchmark("bench_pair_settings")
+    make = bench.SETTINGS["bag: the pair at 3 seeds"]
+    seeds = {}
+    for seed in range(3):
+        members = make(seed, 2, 2.0, 0.05).estimators
+        assert len(members) == 3
+        for _, member in members:
+            params = member.get_params()
+            assert (
+                params["lstm__lstm__random_state"] == params["mlp__mlp__random_state"]
+            )
+            seeds.setdefault(seed, []).append(params["lstm__lstm__random_state"])
+            alone = bench.SETTINGS["as recommended"](seeds[seed][-1], 2, 2.0, 0.05)
+            assert _plain(params) == _plain(alone.get_params())
+    assert seeds == {0: [0, 1, 2], 1: [3, 4, 5], 2: [6, 7, 8]}
+
+
 def _fake_rule(train_end, costs):
     """Return a ``_rule`` that over-provisions by the setting's cost, and its calls.
 
