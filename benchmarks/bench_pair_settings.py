@@ -32,7 +32,7 @@ How to run
 From the repository root (one torch thread; 1 - 3 minutes per setting for
 three cells and three seeds, a bag the sum of its settings)::
 
-    python benchmarks/bench_pair_settings.py --plot pair_settings.png  # ~80 min
+    python benchmarks/bench_pair_settings.py --plot pair_settings.png  # ~95 min
     python benchmarks/bench_pair_settings.py --settings "as recommended" \
         "weight decay 1e-4" --cells 4159 --seeds 1 --epochs 2    # a quick look
 """
